@@ -1,0 +1,178 @@
+/*
+ * The child's set-up path, between clone3 and exec (or, in place, between
+ * unshare and exec). Only async-signal-safe system calls: no malloc, no stdio,
+ * no locks. A failed step is returned as (step, errno); the caller decides
+ * whether that goes over the error pipe or back to Swift.
+ */
+#define _GNU_SOURCE
+#include "swclone_shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <grp.h>
+
+#define FAIL(s) return (struct sw_failure){ .step = (s), .err = errno }
+static const struct sw_failure ok = { SW_STEP_NONE, 0 };
+
+static int write_file(const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    int saved = errno;
+    close(fd);
+    if (n == (ssize_t)len) return 0;
+    errno = n < 0 ? saved : EIO;
+    return -1;
+}
+
+/* Waits for the parent's byte: it has written our ID maps. EOF: it died. */
+static int wait_for_parent(int fd) {
+    char byte;
+    ssize_t n;
+    do n = read(fd, &byte, 1); while (n < 0 && errno == EINTR);
+    close(fd);
+    if (n == 1) return 0;
+    if (n == 0) errno = ESRCH;
+    return -1;
+}
+
+static int loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+/*
+ * Offsets freeze once a process lives in a time namespace, so: unshare (the
+ * caller stays outside), write the offsets, then setns into it ourselves.
+ */
+static struct sw_failure enter_new_time_namespace(const struct sw_child *c) {
+    if (unshare((int)SW_CLONE_NEWTIME) != 0) FAIL(SW_STEP_TIME_UNSHARE);
+    if (c->timens_offsets && write_file("/proc/self/timens_offsets", c->timens_offsets) != 0)
+        FAIL(SW_STEP_TIME_OFFSETS);
+    int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) FAIL(SW_STEP_TIME_ENTER);
+    int rc = setns(fd, (int)SW_CLONE_NEWTIME);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    if (rc != 0) FAIL(SW_STEP_TIME_ENTER);
+    return ok;
+}
+
+static struct sw_failure change_identity(const struct sw_child *c) {
+    if (c->set_gid || c->set_uid) {
+        /* In a user namespace with setgroups denied the kernel keeps them; nothing to drop. */
+        if (setgroups(0, NULL) != 0 && !(errno == EPERM && c->setgroups_denied))
+            FAIL(SW_STEP_SETGROUPS);
+    }
+    if (c->set_gid && setresgid(c->gid, c->gid, c->gid) != 0) FAIL(SW_STEP_SETGID);
+    if (c->set_uid && setresuid(c->uid, c->uid, c->uid) != 0) FAIL(SW_STEP_SETUID);
+    return ok;
+}
+
+/* The parent-death signal is cleared by an identity change, so it is set last. */
+static struct sw_failure arm_parent_death(const struct sw_child *c) {
+    if (c->death_signal == 0) return ok;
+    if (prctl(PR_SET_PDEATHSIG, c->death_signal) != 0) FAIL(SW_STEP_PARENT_DEATH);
+    /* The launcher may have died before the prctl: its pidfd is readable then. */
+    struct pollfd p = { .fd = c->parent_pidfd, .events = POLLIN };
+    if (poll(&p, 1, 0) != 0) {
+        errno = ESRCH;
+        FAIL(SW_STEP_PARENT_DEATH);
+    }
+    return ok;
+}
+
+static struct sw_failure set_up(const struct sw_child *c) {
+    if (c->sync_fd >= 0 && wait_for_parent(c->sync_fd) != 0) FAIL(SW_STEP_WAIT_PARENT);
+    if (c->self_setgroups && write_file("/proc/self/setgroups", c->self_setgroups) != 0)
+        FAIL(SW_STEP_SETGROUPS_FILE);
+    if (c->self_uid_map && write_file("/proc/self/uid_map", c->self_uid_map) != 0)
+        FAIL(SW_STEP_UID_MAP);
+    if (c->self_gid_map && write_file("/proc/self/gid_map", c->self_gid_map) != 0)
+        FAIL(SW_STEP_GID_MAP);
+    if (c->new_time) {
+        struct sw_failure f = enter_new_time_namespace(c);
+        if (f.step) return f;
+    }
+    if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) != 0) FAIL(SW_STEP_HOSTNAME);
+    if (c->loopback_up && loopback_up() != 0) FAIL(SW_STEP_LOOPBACK);
+    if (c->root_propagation && mount("none", "/", NULL, c->root_propagation, NULL) != 0)
+        FAIL(SW_STEP_PROPAGATION);
+    /* As unshare: proc is mounted inside the new root, after chdir. */
+    if (c->root && chroot(c->root) != 0) FAIL(SW_STEP_CHROOT);
+    if (c->wd ? chdir(c->wd) != 0 : (c->root && chdir("/") != 0)) FAIL(SW_STEP_CHDIR);
+    if (c->proc_dir && mount("proc", c->proc_dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+        FAIL(SW_STEP_MOUNT_PROC);
+
+    struct sw_failure f = change_identity(c);
+    if (f.step) return f;
+    if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) FAIL(SW_STEP_NO_NEW_PRIVS);
+    if (c->new_session && setsid() < 0) FAIL(SW_STEP_SETSID);
+    return arm_parent_death(c);
+}
+
+/* execvp's search, over candidates the parent resolved: EACCES wins over ENOENT. */
+static struct sw_failure exec_program(const struct sw_child *c) {
+    int err = ENOENT, denied = 0;
+    sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
+    for (const char *const *p = c->candidates; *p; p++) {
+        execve(*p, c->argv, c->envp);
+        err = errno;
+        if (err == ENOEXEC) {
+            /* A script without #!: run it with the shell, as execvp does. */
+            char **argv = c->argv - 1;
+            argv[0] = "/bin/sh";
+            argv[1] = (char *)*p;
+            execve("/bin/sh", argv, c->envp);
+            err = errno;
+            break;
+        }
+        if (err == EACCES) denied = 1;
+        else if (err != ENOENT && err != ENOTDIR && err != ESTALE && err != ENAMETOOLONG) break;
+    }
+    errno = denied && (err == ENOENT || err == ENOTDIR) ? EACCES : err;
+    FAIL(SW_STEP_EXEC);
+}
+
+static struct sw_failure set_up_and_exec(const struct sw_child *c) {
+    struct sw_failure f = set_up(c);
+    return f.step ? f : exec_program(c);
+}
+
+/* The clone3 child: report a failure over the pipe (end-of-file means exec worked). */
+_Noreturn void sw_child_main(const struct sw_child *c) {
+    struct sw_failure f = set_up_and_exec(c);
+    if (c->error_fd >= 0) {
+        ssize_t n;
+        do n = write(c->error_fd, &f, sizeof f); while (n < 0 && errno == EINTR);
+    }
+    _exit(f.step == SW_STEP_EXEC ? (f.err == ENOENT ? 127 : 126) : 125);
+}
+
+struct sw_failure sw_run_in_place(const struct sw_child *c) {
+    if (c->unshare_flags && unshare(c->unshare_flags) != 0) FAIL(SW_STEP_UNSHARE);
+    return set_up_and_exec(c);
+}

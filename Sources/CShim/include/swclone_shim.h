@@ -1,0 +1,136 @@
+/*
+ * The part of swclone that Swift cannot be: raw system calls (syscall(2) is
+ * variadic), the constants glibc's Swift module hides, and the code a clone3
+ * child runs before exec. After a raw clone3 glibc's fork handlers have not
+ * run, so the child must not allocate, lock or touch the Swift runtime: the
+ * parent prepares one struct sw_child and the child only makes system calls.
+ */
+#ifndef SWCLONE_SHIM_H
+#define SWCLONE_SHIM_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Namespace and clone3 flags (linux/sched.h), hidden by the Glibc module. */
+static const uint64_t SW_CLONE_NEWTIME = 0x00000080ULL;
+static const uint64_t SW_CLONE_NEWNS = 0x00020000ULL;
+static const uint64_t SW_CLONE_NEWCGROUP = 0x02000000ULL;
+static const uint64_t SW_CLONE_NEWUTS = 0x04000000ULL;
+static const uint64_t SW_CLONE_NEWIPC = 0x08000000ULL;
+static const uint64_t SW_CLONE_NEWUSER = 0x10000000ULL;
+static const uint64_t SW_CLONE_NEWPID = 0x20000000ULL;
+static const uint64_t SW_CLONE_NEWNET = 0x40000000ULL;
+static const uint64_t SW_CLONE_PIDFD = 0x00001000ULL;
+static const uint64_t SW_CLONE_INTO_CGROUP = 0x200000000ULL;
+
+/* Mount propagation (sys/mount.h), for --propagation. */
+static const unsigned long SW_MS_REC = 16384UL;
+static const unsigned long SW_MS_PRIVATE = 1UL << 18;
+static const unsigned long SW_MS_SLAVE = 1UL << 19;
+static const unsigned long SW_MS_SHARED = 1UL << 20;
+
+/* waitid(2) on a pidfd. */
+static const int SW_P_PIDFD = 3;
+
+/* The set-up steps, in the order a child runs them; reported on failure. */
+enum sw_step {
+    SW_STEP_NONE = 0,
+    SW_STEP_UNSHARE,          /* in place: unshare(2) of the namespaces */
+    SW_STEP_WAIT_PARENT,      /* the parent died before releasing the child */
+    SW_STEP_SETGROUPS_FILE,   /* /proc/self/setgroups */
+    SW_STEP_UID_MAP,          /* /proc/self/uid_map */
+    SW_STEP_GID_MAP,          /* /proc/self/gid_map */
+    SW_STEP_TIME_UNSHARE,
+    SW_STEP_TIME_OFFSETS,     /* /proc/self/timens_offsets */
+    SW_STEP_TIME_ENTER,
+    SW_STEP_HOSTNAME,
+    SW_STEP_LOOPBACK,
+    SW_STEP_PROPAGATION,
+    SW_STEP_CHROOT,
+    SW_STEP_CHDIR,
+    SW_STEP_MOUNT_PROC,
+    SW_STEP_SETGROUPS,
+    SW_STEP_SETGID,
+    SW_STEP_SETUID,
+    SW_STEP_NO_NEW_PRIVS,
+    SW_STEP_SETSID,
+    SW_STEP_PARENT_DEATH,     /* --kill-child: prctl or the launcher already gone */
+    SW_STEP_EXEC,
+};
+
+/* What a failed step reports: over the error pipe, or returned in place. */
+struct sw_failure {
+    int32_t step;
+    int32_t err;
+};
+
+/* Everything the child needs, prepared by the parent before clone3. */
+struct sw_child {
+    int unshare_flags;            /* in place only: namespaces to unshare(2) */
+    int error_fd;                 /* write end of the error pipe, or -1 */
+    int sync_fd;                  /* read end: the parent has written the ID maps, or -1 */
+    int parent_pidfd;             /* the launcher, for --kill-child, or -1 */
+    int death_signal;             /* --kill-child signal, or 0 */
+
+    /* ID maps a process writes for itself after unshare(CLONE_NEWUSER). */
+    const char *self_setgroups;
+    const char *self_uid_map;
+    const char *self_gid_map;
+    int setgroups_denied;         /* setgroups(2) is refused in the new user namespace */
+
+    int new_time;                 /* unshare a time namespace and enter it */
+    const char *timens_offsets;   /* written before anything runs in it, or NULL */
+    const char *hostname;
+    int loopback_up;
+    unsigned long root_propagation; /* MS_REC | MS_PRIVATE..., or 0 to leave / alone */
+    const char *root;
+    const char *wd;
+    const char *proc_dir;
+
+    int set_gid;
+    gid_t gid;
+    int set_uid;
+    uid_t uid;
+    int no_new_privs;
+    int new_session;
+
+    sigset_t sigmask;             /* the launcher's mask, restored before exec */
+
+    /* argv has one free slot before argv[0] for the /bin/sh fallback on ENOEXEC. */
+    char **argv;
+    char *const *envp;
+    const char *const *candidates; /* the paths to try, in order, NULL-terminated */
+};
+
+/*
+ * Creates the child with clone3 and `flags` (CLONE_NEW*, CLONE_PIDFD,
+ * CLONE_INTO_CGROUP); the child runs sw_child_main and never returns here.
+ * Returns the PID, or -1 with errno set.
+ */
+pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
+               const pid_t *set_tid, size_t set_tid_size, int cgroup_fd);
+
+/* In place (no fork): unshare, set up and exec. Returns only on failure. */
+struct sw_failure sw_run_in_place(const struct sw_child *child);
+
+int sw_pidfd_open(pid_t pid, unsigned int flags);
+/* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
+int sw_pipe_cloexec(int fds[2]);
+/* A close-on-exec signalfd for `set`, and one read of it: the signal and its si_code. */
+int sw_signalfd(const sigset_t *set);
+int sw_read_signal(int fd, int *signo, int *code);
+int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags);
+
+/*
+ * Reaps the child behind `pidfd` (blocking). Returns 0 and sets *signal to 0
+ * and *status to its exit status, or *signal to the signal that killed it;
+ * -1 with errno on failure.
+ */
+int sw_wait_pidfd(int pidfd, int *status, int *signal);
+
+/* Ends the launcher by `sig`, as the program ended, without a core dump. */
+_Noreturn void sw_die_by_signal(int sig);
+
+#endif

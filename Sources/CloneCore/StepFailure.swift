@@ -1,0 +1,70 @@
+import CShim
+import Glibc
+import LaunchSpec
+
+/// Turns a (step, errno) report from the child into the line and status a
+/// user sees: the step, the value it worked on, and the system's message.
+func describe(_ failure: sw_failure, spec: LaunchSpec) -> SwcloneError {
+    let err = errnoText(failure.err)
+    let user = spec.userNamespace
+    switch sw_step(UInt32(failure.step)) {
+    case SW_STEP_EXEC:
+        let program = spec.argv[0]
+        if failure.err == ENOENT {
+            return SwcloneError("cannot execute \(program): \(err)", status: ExitStatus.notFound)
+        }
+        return SwcloneError("cannot execute \(program): \(err)", status: ExitStatus.cannotRun)
+    case SW_STEP_UNSHARE:
+        return .setup("cannot create namespaces (\(names(spec.namespaces.subtracting([.time])))): \(err)")
+    case SW_STEP_WAIT_PARENT:
+        return .setup("the launcher went away before the program was set up")
+    case SW_STEP_SETGROUPS_FILE:
+        return .setup("cannot write '\(user?.setgroupsText ?? "")' to /proc/self/setgroups: \(err)")
+    case SW_STEP_UID_MAP:
+        return .setup("cannot write uid_map '\(oneLine(user?.uidMapText))': \(err)")
+    case SW_STEP_GID_MAP:
+        return .setup("cannot write gid_map '\(oneLine(user?.gidMapText))': \(err)")
+    case SW_STEP_TIME_UNSHARE:
+        return .setup("cannot create a time namespace: \(err)")
+    case SW_STEP_TIME_OFFSETS:
+        return .setup("cannot set time namespace offsets '\(oneLine(spec.timeOffsetsText))': \(err)")
+    case SW_STEP_TIME_ENTER:
+        return .setup("cannot enter the new time namespace: \(err)")
+    case SW_STEP_HOSTNAME:
+        return .setup("--hostname \(spec.hostname ?? ""): cannot set the hostname: \(err)")
+    case SW_STEP_LOOPBACK:
+        return .setup("cannot bring up loopback in the new network namespace: \(err)")
+    case SW_STEP_PROPAGATION:
+        let p = spec.rootPropagation?.rawValue ?? "unchanged"
+        return .setup("--propagation \(p): cannot change the propagation of /: \(err)")
+    case SW_STEP_CHROOT:
+        return .setup("--root \(spec.root ?? ""): cannot change root: \(err)")
+    case SW_STEP_CHDIR:
+        return .setup("--wd \(spec.workingDirectory ?? "/"): cannot change directory: \(err)")
+    case SW_STEP_MOUNT_PROC:
+        return .setup("cannot mount proc on \(spec.procMountPoint ?? "/proc"): \(err)")
+    case SW_STEP_SETGROUPS:
+        return .setup("cannot drop supplementary groups: \(err)")
+    case SW_STEP_SETGID:
+        return .setup("--setgid \(spec.gid.map(String.init) ?? ""): cannot set the group ID: \(err)")
+    case SW_STEP_SETUID:
+        return .setup("--setuid \(spec.uid.map(String.init) ?? ""): cannot set the user ID: \(err)")
+    case SW_STEP_NO_NEW_PRIVS:
+        return .setup("--no-new-privs: \(err)")
+    case SW_STEP_SETSID:
+        return .setup("--new-session: cannot start a session: \(err)")
+    case SW_STEP_PARENT_DEATH:
+        return .setup("--kill-child: \(failure.err == ESRCH ? "swclone died before the program started" : err)")
+    default:
+        return .setup("set-up step \(failure.step) failed: \(err)")
+    }
+}
+
+func names(_ namespaces: Set<Namespace>) -> String {
+    namespaces.sorted().map(\.rawValue).joined(separator: ", ")
+}
+
+/// Map and offset texts are several lines; an error line shows them on one.
+private func oneLine(_ text: String?) -> String {
+    (text ?? "").split(separator: "\n").joined(separator: "; ")
+}

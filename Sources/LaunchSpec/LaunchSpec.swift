@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One launch, fully validated: what the clone core needs and nothing else.
+/// Every implication of the command line (--pid means fork, --hostname means
+/// --uts...) has already been applied.
+public struct LaunchSpec: Equatable, Sendable {
+    /// Namespaces the program gets new.
+    public var namespaces: Set<Namespace> = []
+    /// Run the program in a clone3 child and wait for it; otherwise unshare in place and exec.
+    public var fork = false
+
+    public var hostname: String?
+    /// Offsets of the new time namespace, in seconds.
+    public var monotonicOffset: Int64?
+    public var boottimeOffset: Int64?
+
+    /// Propagation of `/` in the new mount namespace; nil leaves it unchanged.
+    public var rootPropagation: Propagation? = .private
+    /// Where to mount a new proc filesystem, if anywhere.
+    public var procMountPoint: String?
+    public var root: String?
+    public var workingDirectory: String?
+
+    public var userNamespace: UserNamespaceSetup?
+    public var uid: uid_t?
+    public var gid: gid_t?
+
+    /// The program's argv; argv[0] is what is searched for.
+    public var argv: [String]
+    /// The paths tried in turn, as execvp would.
+    public var executableCandidates: [String]
+    /// KEY=VALUE strings of the program's environment.
+    public var environment: [String]
+
+    public init(argv: [String], executableCandidates: [String], environment: [String]) {
+        self.argv = argv
+        self.executableCandidates = executableCandidates
+        self.environment = environment
+    }
+
+    /// The contents of /proc/PID/timens_offsets, if a time namespace is new.
+    public var timeOffsetsText: String? {
+        var text = ""
+        if let s = monotonicOffset { text += "monotonic \(s) 0\n" }
+        if let s = boottimeOffset { text += "boottime \(s) 0\n" }
+        return text.isEmpty ? nil : text
+    }
+}
+
+/// --propagation.
+public enum Propagation: String, CaseIterable, Sendable {
+    case `private`, shared, slave
+}

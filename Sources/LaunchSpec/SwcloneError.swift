@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error swclone reports as one `swclone: ...` line and an exit status.
+public struct SwcloneError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public var status: Int32
+
+    public init(_ message: String, status: Int32) {
+        self.message = message
+        self.status = status
+    }
+
+    /// Bad command-line input.
+    public static func usage(_ message: String) -> SwcloneError { .init(message, status: ExitStatus.usage) }
+    /// A set-up step failed.
+    public static func setup(_ message: String) -> SwcloneError { .init(message, status: ExitStatus.setupFailed) }
+
+    public var description: String { message }
+}
+
+/// The exit statuses of the contract.
+public enum ExitStatus {
+    public static let usage: Int32 = 64
+    public static let setupFailed: Int32 = 125
+    public static let cannotRun: Int32 = 126
+    public static let notFound: Int32 = 127
+}
+
+/// "Operation not permitted (EPERM)": the system's message and, for the
+/// errors a launcher meets, the name a user can search for.
+public func errnoText(_ code: Int32) -> String {
+    let text = String(cString: strerror(code))
+    guard let name = errnoNames[code] else { return text }
+    return "\(text) (\(name))"
+}
+
+private let errnoNames: [Int32: String] = [
+    EPERM: "EPERM", ENOENT: "ENOENT", ESRCH: "ESRCH", EINTR: "EINTR", EIO: "EIO", E2BIG: "E2BIG",
+    ENOEXEC: "ENOEXEC", EBADF: "EBADF", ECHILD: "ECHILD", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM",
+    EACCES: "EACCES", EFAULT: "EFAULT", EBUSY: "EBUSY", EEXIST: "EEXIST", ENOTDIR: "ENOTDIR",
+    EISDIR: "EISDIR", EINVAL: "EINVAL", ENFILE: "ENFILE", EMFILE: "EMFILE", ENOSPC: "ENOSPC",
+    EROFS: "EROFS", ERANGE: "ERANGE", ENAMETOOLONG: "ENAMETOOLONG", ENOSYS: "ENOSYS",
+    ELOOP: "ELOOP", EUSERS: "EUSERS", EOPNOTSUPP: "EOPNOTSUPP", ENODEV: "ENODEV",
+    ENXIO: "ENXIO", ETXTBSY: "ETXTBSY", ENOTBLK: "ENOTBLK", ESTALE: "ESTALE",
+]

@@ -1,0 +1,20 @@
+import ArgumentParser
+import LaunchSpec
+
+/// The program's environment, as util-linux 2.43.
+struct EnvironmentOptions: ParsableArguments {
+    @Flag(name: .long, help: "Start the program with an empty environment.")
+    var clearEnv = false
+    @Option(name: .long, help: ArgumentHelp("Start the program with only these variables.", valueName: "name[,name...]"))
+    var whitelistEnv: [String] = []
+
+    static let shapes: [OptionShape] = [OptionShape("clear-env"), OptionShape("whitelist-env", .required)]
+
+    /// The program's KEY=VALUE list from the caller's.
+    func environment(from caller: [String]) -> [String] {
+        if clearEnv { return [] }
+        if whitelistEnv.isEmpty { return caller }
+        let names = Set(whitelistEnv.flatMap { $0.split(separator: ",").map(String.init) })
+        return caller.filter { entry in names.contains(String(entry.prefix { $0 != "=" })) }
+    }
+}

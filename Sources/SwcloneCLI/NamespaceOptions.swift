@@ -1,0 +1,56 @@
+import ArgumentParser
+import LaunchSpec
+
+/// -p -m -u -i -n -U -C -T, each with unshare's optional `=FILE`.
+struct NamespaceOptions: ParsableArguments {
+    @Flag(name: [.customShort("p"), .long], help: "New PID namespace; the program is PID 1 in it (implies --fork). --pid=FILE keeps it.")
+    var pid = false
+    @Flag(name: [.customShort("m"), .long], help: "New mount namespace. --mount=FILE keeps it.")
+    var mount = false
+    @Flag(name: [.customShort("u"), .long], help: "New UTS namespace (hostname). --uts=FILE keeps it.")
+    var uts = false
+    @Flag(name: [.customShort("i"), .long], help: "New IPC namespace. --ipc=FILE keeps it.")
+    var ipc = false
+    @Flag(name: [.customShort("n"), .long], help: "New network namespace, loopback up. --net=FILE keeps it.")
+    var net = false
+    @Flag(name: [.customShort("U"), .long], help: "New user namespace. --user=FILE keeps it.")
+    var user = false
+    @Flag(name: [.customShort("C"), .long], help: "New cgroup namespace. --cgroup=FILE keeps it.")
+    var cgroup = false
+    @Flag(name: [.customShort("T"), .long], help: "New time namespace. --time=FILE keeps it.")
+    var time = false
+
+    // `--NS=FILE`, rewritten by the argument splitter; never typed by users.
+    @Option(name: .customLong("pid-file"), help: .private) var pidFile: String?
+    @Option(name: .customLong("mount-file"), help: .private) var mountFile: String?
+    @Option(name: .customLong("uts-file"), help: .private) var utsFile: String?
+    @Option(name: .customLong("ipc-file"), help: .private) var ipcFile: String?
+    @Option(name: .customLong("net-file"), help: .private) var netFile: String?
+    @Option(name: .customLong("user-file"), help: .private) var userFile: String?
+    @Option(name: .customLong("cgroup-file"), help: .private) var cgroupFile: String?
+    @Option(name: .customLong("time-file"), help: .private) var timeFile: String?
+
+    static let shapes: [OptionShape] = [
+        ("pid", "p"), ("mount", "m"), ("uts", "u"), ("ipc", "i"),
+        ("net", "n"), ("user", "U"), ("cgroup", "C"), ("time", "T"),
+    ].map { OptionShape($0.0, short: $0.1, .attached(hidden: "\($0.0)-file")) }
+
+    var requested: Set<Namespace> {
+        let all: [(Bool, Namespace)] = [(pid, .pid), (mount, .mount), (uts, .uts), (ipc, .ipc),
+                                        (net, .net), (user, .user), (cgroup, .cgroup), (time, .time)]
+        return Set(all.filter(\.0).map(\.1))
+    }
+
+    var persistFiles: [Namespace: String] {
+        let all: [(String?, Namespace)] = [(pidFile, .pid), (mountFile, .mount), (utsFile, .uts), (ipcFile, .ipc),
+                                           (netFile, .net), (userFile, .user), (cgroupFile, .cgroup), (timeFile, .time)]
+        return Dictionary(uniqueKeysWithValues: all.compactMap { file, ns in file.map { (ns, $0) } })
+    }
+
+    func apply(to spec: inout LaunchSpec) throws {
+        if let (ns, file) = persistFiles.min(by: { $0.key < $1.key }) {
+            throw SwcloneError.usage("\(ns.option)=\(file): keeping a namespace in a file is not supported yet")
+        }
+        spec.namespaces.formUnion(requested)
+    }
+}

@@ -1,0 +1,3 @@
+import SwcloneCLI
+
+swcloneMain(CommandLine.arguments)
