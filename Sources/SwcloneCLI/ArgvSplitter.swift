@@ -6,9 +6,11 @@ public struct OptionShape: Sendable, Equatable {
         case none
         /// `--name VALUE`, `--name=VALUE`, `-xVALUE`, `-x VALUE`.
         case required
-        /// unshare's `--name[=VALUE]`: only `=` (or, for a short form, an
-        /// attached value) gives a value, passed on as the hidden `--<hidden>`.
-        case attached(hidden: String)
+        /// unshare's `--name[=VALUE]`: only `=` gives a value, passed on as the
+        /// hidden `--<hidden>`. With `short`, an attached value after the
+        /// short form counts too (nsenter's `-m/run/ns/mnt`); otherwise the
+        /// short form is a flag (unshare's `-m`).
+        case attached(hidden: String, short: Bool = false)
     }
 
     public var long: String
@@ -43,7 +45,7 @@ where S.Element == String {
             switch (shape(long: name)?.value, attachedValue) {
             case (.required?, nil):
                 if let value = rest.popFirst() { options.append("--\(name)=\(value)") } else { options.append(arg) }
-            case (.attached(let hidden)?, let value?):
+            case (.attached(let hidden, _)?, let value?):
                 options += ["--\(name)", "--\(hidden)=\(value)"]
             default:
                 options.append(arg)  // flags, --name=value, and unknown options for the parser to reject
@@ -56,13 +58,13 @@ where S.Element == String {
                     continue
                 }
                 switch s.value {
-                case .none:
+                case .none, .attached(_, short: false):
                     options.append("--\(s.long)")
                 case .required:
                     let value = letters.isEmpty ? rest.popFirst() : String(letters)
                     letters = ""
                     options.append(value.map { "--\(s.long)=\($0)" } ?? "--\(s.long)")
-                case .attached(let hidden):
+                case .attached(let hidden, short: true):
                     options.append("--\(s.long)")
                     if !letters.isEmpty { options.append("--\(hidden)=\(letters)") }
                     letters = ""
