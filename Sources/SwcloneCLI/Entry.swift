@@ -1,40 +1,44 @@
 import ArgumentParser
+import CloneCore
 import Glibc
 import LaunchSpec
 
 let swcloneVersion = "swclone 0.1.0"
 
-/// Options swift-argument-parser adds to every command.
-let builtinShapes = [
-    OptionShape("help", short: "h"), OptionShape("version"),
-    OptionShape("generate-completion-script", .required), OptionShape("experimental-dump-help"),
-]
-
-/// swclone's main: every error ends here as one `swclone: ...` line and the
-/// contract's exit status.
+/// swclone's main. A launch goes scanner → spec → clone core without
+/// touching swift-argument-parser; that parser answers --help, --version,
+/// completions and malformed command lines. Every error ends here as one
+/// `swclone: ...` line and the contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
-    let args = parserArguments(arguments.dropFirst())
+    let (parsed, parserArguments) = scanArguments(arguments.dropFirst(), shapes: LaunchCommand.shapes)
+    guard let parsed else { answerWithParser(parserArguments) }
     do {
-        var command = try LaunchCommand.parseAsRoot(args)
-        try command.run()
-        exit(0)
+        try Launcher.launch(LaunchCommand.makeSpec(parsed, callerEnvironment: currentEnvironment()))
     } catch let error as SwcloneError {
         fail(error.message, status: error.status)
     } catch {
-        let code = LaunchCommand.exitCode(for: error)
-        if code == .success {
+        fail("\(error)", status: ExitStatus.setupFailed)
+    }
+}
+
+/// Help, version, completions, or the parser's own usage error.
+private func answerWithParser(_ arguments: [String]) -> Never {
+    do {
+        var command = try LaunchCommand.parseAsRoot(arguments)
+        // --help parses into swift-argument-parser's own help command.
+        if !(command is LaunchCommand) {
+            try command.run()
+            exit(0)
+        }
+        // The scanner found a problem the parser does not see: a flag given a value.
+        fail("cannot parse the command line: \(arguments.joined(separator: " "))", status: ExitStatus.usage)
+    } catch {
+        if LaunchCommand.exitCode(for: error) == .success {
             print(LaunchCommand.fullMessage(for: error))
             exit(0)
         }
         fail(LaunchCommand.message(for: error), status: ExitStatus.usage)
     }
-}
-
-/// The arguments in the form swift-argument-parser reads: options, then `--`
-/// and the program.
-func parserArguments<S: Collection>(_ args: S) -> [String] where S.Element == String {
-    let (options, program) = splitArguments(args, shapes: LaunchCommand.shapes)
-    return program.isEmpty ? options : options + ["--"] + program
 }
 
 private func fail(_ message: String, status: Int32) -> Never {

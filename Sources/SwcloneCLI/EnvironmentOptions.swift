@@ -11,10 +11,11 @@ struct EnvironmentOptions: ParsableArguments {
     static let shapes: [OptionShape] = [OptionShape("clear-env"), OptionShape("whitelist-env", .required)]
 
     /// The program's KEY=VALUE list from the caller's.
-    func environment(from caller: [String]) -> [String] {
-        if clearEnv { return [] }
-        if whitelistEnv.isEmpty { return caller }
-        let names = Set(whitelistEnv.flatMap { $0.split(separator: ",").map(String.init) })
+    static func environment(_ o: ParsedOptions, caller: [String]) -> [String] {
+        if o.flag("clear-env") { return [] }
+        let whitelist = o.all("whitelist-env")
+        if whitelist.isEmpty { return caller }
+        let names = Set(whitelist.flatMap { $0.split(separator: ",").map(String.init) })
         return caller.filter { entry in names.contains(String(entry.prefix { $0 != "=" })) }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CloneCore
 import LaunchSpec
 
 /// `swclone [options] [--] [program [argument...]]`
@@ -30,31 +29,27 @@ public struct LaunchCommand: ParsableCommand {
 
     public init() {}
 
+    /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
     static let shapes: [OptionShape] = builtinShapes + NamespaceOptions.shapes + ProcessOptions.shapes
         + MountOptions.shapes + UserOptions.shapes + EnvironmentOptions.shapes
 
-    /// The launch this command line asks for, with every implication applied.
-    /// `callerEnvironment` is swclone's own KEY=VALUE list.
-    public func makeSpec(callerEnvironment: [String]) throws -> LaunchSpec {
-        let programEnvironment = environment.environment(from: callerEnvironment)
+    /// The launch a scanned command line asks for, with every implication
+    /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.
+    public static func makeSpec(_ o: ParsedOptions, callerEnvironment: [String]) throws -> LaunchSpec {
         let caller = Dictionary(callerEnvironment.map(splitEntry), uniquingKeysWith: { first, _ in first })
-        var argv = command
+        var argv = o.program
         if argv.isEmpty { argv = [caller["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"] }
         guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
 
         var spec = LaunchSpec(argv: argv,
                               executableCandidates: executableCandidates(for: argv[0], searchPath: caller["PATH"]),
-                              environment: programEnvironment)
-        try namespaces.apply(to: &spec)
-        try process.apply(to: &spec)
-        try mounts.apply(to: &spec)
-        try users.apply(to: &spec)
+                              environment: EnvironmentOptions.environment(o, caller: callerEnvironment))
+        try NamespaceOptions.apply(o, to: &spec)
+        try ProcessOptions.apply(o, to: &spec)
+        try MountOptions.apply(o, to: &spec)
+        try UserOptions.apply(o, to: &spec)
         if spec.namespaces.contains(.pid) { spec.fork = true }
         return spec
-    }
-
-    public func run() throws {
-        try Launcher.launch(makeSpec(callerEnvironment: currentEnvironment()))
     }
 }
 

@@ -23,10 +23,12 @@ struct MountOptions: ParsableArguments {
         OptionShape("root", short: "R", .required), OptionShape("wd", short: "w", .required),
     ]
 
-    func apply(to spec: inout LaunchSpec) throws {
-        if let propagation { spec.rootPropagation = Propagation(rawValue: propagation.rawValue) }
-        if mountProc {
-            let dir = mountProcDir ?? "/proc"
+    static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
+        if let propagation = try o.choice("propagation", as: PropagationChoice.self) {
+            spec.rootPropagation = Propagation(rawValue: propagation.rawValue)
+        }
+        if o.flag("mount-proc") {
+            let dir = o.last("mount-proc-dir") ?? "/proc"
             guard !dir.isEmpty else { throw SwcloneError.usage("--mount-proc=: the directory is empty") }
             // A shared / would carry the new proc mount out to the caller's namespace.
             if spec.rootPropagation == .shared {
@@ -35,10 +37,7 @@ struct MountOptions: ParsableArguments {
             spec.procMountPoint = dir
             spec.namespaces.insert(.mount)
         }
-        for (option, dir) in [("--root", root), ("--wd", wd)] where dir?.isEmpty == true {
-            throw SwcloneError.usage("\(option): the directory is empty")
-        }
-        spec.root = root
-        spec.workingDirectory = wd
+        spec.root = try o.path("root")
+        spec.workingDirectory = try o.path("wd")
     }
 }

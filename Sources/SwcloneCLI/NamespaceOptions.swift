@@ -35,22 +35,12 @@ struct NamespaceOptions: ParsableArguments {
         ("net", "n"), ("user", "U"), ("cgroup", "C"), ("time", "T"),
     ].map { OptionShape($0.0, short: $0.1, .attached(hidden: "\($0.0)-file")) }
 
-    var requested: Set<Namespace> {
-        let all: [(Bool, Namespace)] = [(pid, .pid), (mount, .mount), (uts, .uts), (ipc, .ipc),
-                                        (net, .net), (user, .user), (cgroup, .cgroup), (time, .time)]
-        return Set(all.filter(\.0).map(\.1))
-    }
-
-    var persistFiles: [Namespace: String] {
-        let all: [(String?, Namespace)] = [(pidFile, .pid), (mountFile, .mount), (utsFile, .uts), (ipcFile, .ipc),
-                                           (netFile, .net), (userFile, .user), (cgroupFile, .cgroup), (timeFile, .time)]
-        return Dictionary(uniqueKeysWithValues: all.compactMap { file, ns in file.map { (ns, $0) } })
-    }
-
-    func apply(to spec: inout LaunchSpec) throws {
-        if let (ns, file) = persistFiles.min(by: { $0.key < $1.key }) {
-            throw SwcloneError.usage("\(ns.option)=\(file): keeping a namespace in a file is not supported yet")
+    static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
+        for ns in Namespace.allCases where o.flag(ns.rawValue) {
+            if let file = o.last("\(ns.rawValue)-file") {
+                throw SwcloneError.usage("\(ns.option)=\(file): keeping a namespace in a file is not supported yet")
+            }
+            spec.namespaces.insert(ns)
         }
-        spec.namespaces.formUnion(requested)
     }
 }

@@ -19,17 +19,17 @@ struct ProcessOptions: ParsableArguments {
         OptionShape("hostname", .required), OptionShape("monotonic", .required), OptionShape("boottime", .required),
     ]
 
-    func apply(to spec: inout LaunchSpec) throws {
-        spec.fork = spec.fork || fork
-        if let hostname {
+    static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
+        spec.fork = spec.fork || o.flag("fork")
+        if let hostname = o.last("hostname") {
             guard !hostname.isEmpty, hostname.utf8.count <= 64 else {
                 throw SwcloneError.usage("--hostname '\(hostname)': a hostname has 1 to 64 bytes")
             }
             spec.hostname = hostname
             spec.namespaces.insert(.uts)
         }
-        spec.monotonicOffset = monotonic
-        spec.boottimeOffset = boottime
-        if monotonic != nil || boottime != nil { spec.namespaces.insert(.time) }
+        spec.monotonicOffset = try o.integer("monotonic")
+        spec.boottimeOffset = try o.integer("boottime")
+        if spec.monotonicOffset != nil || spec.boottimeOffset != nil { spec.namespaces.insert(.time) }
     }
 }

@@ -16,15 +16,15 @@ struct UserOptions: ParsableArguments {
         OptionShape("setuid", short: "S", .required), OptionShape("setgid", short: "G", .required),
     ]
 
-    func apply(to spec: inout LaunchSpec) throws {
-        if mapRootUser {
+    static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
+        if o.flag("map-root-user") {
             spec.namespaces.insert(.user)
             spec.userNamespace = UserNamespaceSetup(
                 uidMap: [IDMapEntry(inner: 0, outer: geteuid(), count: 1)],
                 gidMap: [IDMapEntry(inner: 0, outer: getegid(), count: 1)],
                 denySetgroups: true)
         }
-        if let setuid { spec.uid = try lookUpUser(setuid, option: "--setuid") }
-        if let setgid { spec.gid = try lookUpGroup(setgid, option: "--setgid") }
+        if let user = o.last("setuid") { spec.uid = try lookUpUser(user, option: "--setuid") }
+        if let group = o.last("setgid") { spec.gid = try lookUpGroup(group, option: "--setgid") }
     }
 }
