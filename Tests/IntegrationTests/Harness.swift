@@ -36,34 +36,54 @@ enum Swclone {
     }
 }
 
-/// Runs any program the same way (used for host-side checks).
+/// Runs any program the same way (also used for host-side checks). It is
+/// spawned with an empty signal mask and default dispositions, as from a
+/// shell: the test runner's threads block signals, and swclone rightly passes
+/// an inherited mask on to the program.
 func runProgram(_ executable: String, _ arguments: [String], stdin: String? = nil,
                 environment: [String: String]? = nil, timeout: Double = 20) throws -> Run {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
-    if let stdin {
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-run-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let inPath = dir.appendingPathComponent("in").path, outPath = dir.appendingPathComponent("out").path,
+        errPath = dir.appendingPathComponent("err").path
+    try (stdin ?? "").write(toFile: inPath, atomically: false, encoding: .utf8)
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, stdin == nil ? "/dev/null" : inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t(), all = sigset_t()
+    sigemptyset(&empty)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+    let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp = env.map { strdup($0) } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+
+    var status: Int32 = 0
+    let deadline = Date().addingTimeInterval(timeout)
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        if Date() > deadline { kill(pid, SIGKILL) }
+        usleep(2000)
     }
-    let deadline = DispatchTime.now() + timeout
-    let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-    DispatchQueue.global().asyncAfter(deadline: deadline, execute: killer)
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    killer.cancel()
-    let signaled = process.terminationReason == .uncaughtSignal
-    return Run(status: signaled ? 128 + process.terminationStatus : process.terminationStatus,
-               signal: signaled ? process.terminationStatus : nil,
-               stdout: String(decoding: outData, as: UTF8.self),
-               stderr: String(decoding: errData, as: UTF8.self))
+    let signal = status & 0x7f
+    return Run(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+               signal: signal == 0 ? nil : signal,
+               stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+               stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }
 
 /// Privileged tests run as root. Elsewhere they are skipped with the reason

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// The contract's exit statuses and its one-line errors, from the outside.
+@Suite(.needsRoot)
+struct ExitStatusTests {
+    @Test(arguments: [["--fork"], ["--uts"], []])
+    func programStatusIsPassedOn(mode: [String]) throws {
+        let r = try Swclone.run(mode + ["--", "sh", "-c", "exit 42"])
+        #expect(r.status == 42)
+    }
+
+    @Test(arguments: [(["--fork"], SIGKILL), (["--fork"], SIGTERM), (["--uts"], SIGTERM), (["--uts"], SIGKILL)])
+    func killedProgramKillsSwcloneWithTheSameSignal(mode: [String], signal: Int32) throws {
+        let r = try Swclone.run(mode + ["--", "sh", "-c", "kill -\(signal) $$"])
+        #expect(r.signal == signal, "status \(r.status), stderr \(r.stderr)")
+        #expect(r.stderr.isEmpty)
+    }
+
+    /// A PID 1 can be killed only from outside its namespace; SIGKILL then
+    /// reaches swclone's caller as SIGKILL (util-linux 2.38 exits 1).
+    @Test func pidOneKilledFromOutside() throws {
+        let script = "\"$0\" --pid -- sleep 4242.5 & sleep 0.5; pkill -KILL -f '^sleep 4242.5$'; wait $!; echo $?"
+        let r = try runProgram("/bin/sh", ["-c", script, Swclone.path])
+        #expect(r.stdout == "137\n", "\(r.stdout) \(r.stderr)")
+    }
+
+    @Test func noCoreFileWhenTheProgramDumpedCore() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-core-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Swclone.run(["--fork", "--wd", dir.path, "--", "sh", "-c", "ulimit -c 0; kill -QUIT $$"])
+        #expect(r.signal == SIGQUIT)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
+    @Test(arguments: [["--fork"], []])
+    func notFoundIs127(mode: [String]) throws {
+        let r = try Swclone.run(mode + ["--", "/nonexistent/swclone-prog"])
+        #expect(r.status == 127)
+        expectOneErrorLine(r, containing: "/nonexistent/swclone-prog: No such file or directory")
+        let searched = try Swclone.run(mode + ["--", "swclone-no-such-program"])
+        #expect(searched.status == 127)
+    }
+
+    @Test(arguments: [["--fork"], []])
+    func notExecutableIs126(mode: [String]) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-plain-\(getpid())-\(mode.count)")
+        try "not a program\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try Swclone.run(mode + ["--", file.path])
+        #expect(r.status == 126)
+        expectOneErrorLine(r, containing: "Permission denied (EACCES)")
+        let dir = try Swclone.run(mode + ["--", "/tmp"])
+        #expect(dir.status == 126)
+    }
+
+    @Test func scriptWithoutShebangRunsWithTheShell() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-script-\(getpid())")
+        try "echo from-script \"$1\"\n".write(to: file, atomically: true, encoding: .utf8)
+        chmod(file.path, 0o755)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try Swclone.run(["--fork", "--", file.path, "arg"])
+        #expect(r.status == 0 && r.stdout == "from-script arg\n", "\(r.stderr)")
+    }
+
+    @Test func usageErrorsAre64OnOneLine() throws {
+        let unknown = try Swclone.run(["--swclone-bogus", "--", "true"])
+        #expect(unknown.status == 64)
+        expectOneErrorLine(unknown, containing: "--swclone-bogus")
+        let missing = try Swclone.run(["--wd"])
+        #expect(missing.status == 64)
+        expectOneErrorLine(missing, containing: "--wd")
+        let bad = try Swclone.run(["--mount", "--propagation", "sideways", "true"])
+        #expect(bad.status == 64)
+        expectOneErrorLine(bad, containing: "--propagation: 'sideways'")
+    }
+
+    @Test func failedSetUpStepIs125() throws {
+        let proc = try Swclone.run(["--pid", "--mount-proc=/nonexistent-swclone-dir", "--", "true"])
+        #expect(proc.status == 125)
+        expectOneErrorLine(proc, containing: "cannot mount proc on /nonexistent-swclone-dir: No such file or directory (ENOENT)")
+        let wd = try Swclone.run(["--fork", "--wd=/nonexistent-swclone-wd", "--", "pwd"])
+        #expect(wd.status == 125)
+        expectOneErrorLine(wd, containing: "--wd /nonexistent-swclone-wd")
+        let root = try Swclone.run(["--root=/nonexistent-swclone-root", "--", "true"])
+        #expect(root.status == 125)
+        expectOneErrorLine(root, containing: "--root /nonexistent-swclone-root")
+    }
+
+    @Test func unprivilegedNamespaceIsRefusedClearly() throws {
+        for mode in [["--net"], ["--net", "--fork"]] {
+            let r = try Swclone.run(mode + ["--", "true"], asUser: "65534")
+            #expect(r.status == 125)
+            expectOneErrorLine(r, containing: "Operation not permitted (EPERM)")
+        }
+    }
+
+    @Test func helpAndVersion() throws {
+        let help = try Swclone.run(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("--mount-proc"))
+        let version = try Swclone.run(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("swclone "))
+        let completion = try Swclone.run(["--generate-completion-script", "bash"])
+        #expect(completion.status == 0 && completion.stdout.contains("swclone"))
+    }
+}

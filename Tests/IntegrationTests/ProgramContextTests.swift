@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// What the program gets: its arguments, environment, descriptors, identity,
+/// directories, and (without --fork) swclone's own PID.
+@Suite(.needsRoot)
+struct ProgramContextTests {
+    @Test func argumentsAfterTheProgramAreUntouched() throws {
+        let r = try Swclone.run(["--fork", "echo", "--pid", "-n", "--"])
+        #expect(r.stdout == "--pid -n --\n")
+    }
+
+    @Test func withoutForkTheProgramKeepsSwclonesPID() throws {
+        let r = try runProgram("/bin/sh", ["-c", "\"$0\" --uts -- sh -c 'echo $$' & wait $!; echo $!", Swclone.path])
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0] == lines[1], "\(r.stdout)")
+    }
+
+    @Test func defaultProgramIsTheShell() throws {
+        let r = try Swclone.run(["--pid"], stdin: "echo $$\n", environment: ["SHELL": "/bin/sh", "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0 && r.stdout == "1\n", "\(r.stderr)")
+    }
+
+    @Test func environmentOptions() throws {
+        let env = ["SW_A": "1", "SW_B": "2", "PATH": "/usr/bin:/bin"]
+        #expect(try Swclone.run(["--clear-env", "--", "/usr/bin/env"], environment: env).stdout == "")
+        #expect(try Swclone.run(["--whitelist-env", "SW_A", "--", "/usr/bin/env"], environment: env).stdout == "SW_A=1\n")
+        // The program is still found through swclone's own PATH.
+        #expect(try Swclone.run(["--clear-env", "--", "true"], environment: env).status == 0)
+    }
+
+    /// The program sees exactly the descriptors it would see run directly: the
+    /// inherited ones, none of swclone's own.
+    @Test(arguments: [["--pid", "--mount", "--mount-proc"], ["--mount", "--mount-proc"], ["--user", "--map-root-user", "--fork"]])
+    func noDescriptorOfSwcloneLeaks(mode: [String]) throws {
+        let list = "for f in /proc/self/fd/*; do echo ${f##*/}; done"
+        let direct = try runProgram("/bin/sh", ["-c", list])
+        let r = try Swclone.run(mode + ["--", "sh", "-c", list])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == direct.stdout)
+    }
+
+    @Test func inheritedDescriptorsPassThrough() throws {
+        let r = try runProgram("/bin/sh", ["-c", "echo fd5-data | \"$0\" --fork -- sh -c 'cat <&5' 5<&0", Swclone.path])
+        #expect(r.status == 0 && r.stdout == "fd5-data\n", "\(r.stderr)")
+    }
+
+    @Test func identityInside() throws {
+        let r = try Swclone.run(["--fork", "-S", "4321", "-G", "4322", "--", "sh", "-c", "id -u; id -g; id -G"])
+        #expect(r.lines == ["4321", "4322", "4322"], "\(r.stdout) \(r.stderr)")
+    }
+
+    @Test func workingDirectoryAndRoot() throws {
+        #expect(try Swclone.run(["--wd=/tmp", "--", "pwd"]).stdout == "/tmp\n")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-root-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let shell = try FileManager.default.destinationOfSymbolicLink(atPath: "/bin/sh")
+        let shellPath = shell.hasPrefix("/") ? shell : "/bin/\(shell)"
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: shellPath, toPath: root.appendingPathComponent("bin/sh").path)
+        let libs = try runProgram("/usr/bin/ldd", [shellPath]).stdout.matches(of: /(\/[^ ]+)/).map { String($0.1) }
+        for lib in libs {
+            let target = root.appendingPathComponent(String(lib.dropFirst()))
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: URL(fileURLWithPath: lib).resolvingSymlinksInPath().path, toPath: target.path)
+        }
+        try "inside-root\n".write(to: root.appendingPathComponent("marker"), atomically: true, encoding: .utf8)
+        let r = try Swclone.run(["--fork", "--root=\(root.path)", "--", "/bin/sh", "-c", "read x </marker; echo $x; pwd"])
+        #expect(r.lines == ["inside-root", "/"], "\(r.stdout) \(r.stderr)")
+    }
+}

@@ -1,0 +1,108 @@
+import LaunchSpec
+import Testing
+@testable import SwcloneCLI
+
+/// Command line to launch spec: implications, defaults and every bad input
+/// of the foundation's options.
+struct SpecBuildingTests {
+    static let environment = ["PATH=/usr/bin:/bin", "SHELL=/bin/bash", "HOME=/root", "LANG=C"]
+
+    func spec(_ args: [String], environment: [String] = environment) throws -> LaunchSpec {
+        let parsed = try #require(scanArguments(args, shapes: LaunchCommand.shapes).parsed, "left to the parser: \(args)")
+        return try LaunchCommand.makeSpec(parsed, callerEnvironment: environment)
+    }
+
+    func usageError(_ args: [String]) throws -> SwcloneError {
+        let error = try #require(throws: SwcloneError.self) { try spec(args) }
+        #expect(error.status == 64)
+        return error
+    }
+
+    @Test func namespaceFlags() throws {
+        let s = try spec(["-pmuinUCT", "true"])
+        #expect(s.namespaces == Set(Namespace.allCases))
+    }
+
+    @Test func pidImpliesFork() throws {
+        #expect(try spec(["--pid", "true"]).fork)
+        #expect(try !spec(["--uts", "true"]).fork)
+        #expect(try spec(["-f", "true"]).fork)
+    }
+
+    @Test func implications() throws {
+        let s = try spec(["--hostname", "box", "--mount-proc", "--boottime", "86400", "--map-root-user", "true"])
+        #expect(s.namespaces == [.uts, .mount, .time, .user])
+        #expect(s.hostname == "box" && s.procMountPoint == "/proc")
+        #expect(s.timeOffsetsText == "boottime 86400 0\n")
+        #expect(s.userNamespace?.setgroupsText == "deny")
+        #expect(s.userNamespace?.uidMap.first?.inner == 0)
+    }
+
+    @Test func timeOffsetsBoth() throws {
+        let s = try spec(["--monotonic=-5", "--boottime", "10", "true"])
+        #expect(s.timeOffsetsText == "monotonic -5 0\nboottime 10 0\n")
+    }
+
+    @Test func mountProcDirAndPropagation() throws {
+        let s = try spec(["--mount-proc=/mnt/proc", "--propagation", "slave", "true"])
+        #expect(s.procMountPoint == "/mnt/proc" && s.rootPropagation == .slave)
+        #expect(try spec(["--mount", "--propagation", "unchanged", "true"]).rootPropagation == nil)
+        #expect(try spec(["--mount", "true"]).rootPropagation == .private)
+    }
+
+    @Test func defaultProgramIsTheShell() throws {
+        #expect(try spec([]).argv == ["/bin/bash"])
+        #expect(try spec([], environment: ["PATH=/bin"]).argv == ["/bin/sh"])
+        #expect(try spec([], environment: ["SHELL="]).argv == ["/bin/sh"])
+    }
+
+    @Test func programIsSearchedInTheCallersPath() throws {
+        #expect(try spec(["ls"]).executableCandidates == ["/usr/bin/ls", "/bin/ls"])
+        #expect(try spec(["./x"]).executableCandidates == ["./x"])
+        #expect(executableCandidates(for: "ls", searchPath: ":/bin/") == ["ls", "/bin/ls"])
+    }
+
+    @Test func environmentOptions() throws {
+        #expect(try spec(["--clear-env", "env"]).environment == [])
+        #expect(try spec(["--whitelist-env", "HOME,LANG", "env"]).environment == ["HOME=/root", "LANG=C"])
+        #expect(try spec(["--whitelist-env", "HOME", "--whitelist-env", "PATH", "env"]).environment
+            == ["PATH=/usr/bin:/bin", "HOME=/root"])
+        #expect(try spec(["env"]).environment == Self.environment)
+    }
+
+    @Test func identity() throws {
+        let s = try spec(["-S", "0", "--setgid=root", "true"])
+        #expect(s.uid == 0 && s.gid == 0)
+    }
+
+    @Test func rootAndWorkingDirectory() throws {
+        let s = try spec(["-R", "/srv/root", "--wd=/tmp", "true"])
+        #expect(s.root == "/srv/root" && s.workingDirectory == "/tmp")
+    }
+
+    // Every bad input of the foundation's options: exit 64, naming the option and the value.
+    @Test(arguments: [
+        (["--propagation", "sideways", "true"], "--propagation: 'sideways'"),
+        (["--monotonic", "soon", "true"], "--monotonic: 'soon'"),
+        (["--boottime", "99999999999999999999", "true"], "--boottime"),
+        (["--hostname", "", "true"], "--hostname"),
+        (["--hostname", String(repeating: "h", count: 65), "true"], "--hostname"),
+        (["--mount-proc=", "true"], "--mount-proc"),
+        (["--wd", "", "true"], "--wd"),
+        (["--root=", "true"], "--root"),
+        (["--setuid", "no-such-user-swclone", "true"], "no such user 'no-such-user-swclone'"),
+        (["--setgid", "no-such-group-swclone", "true"], "no such group 'no-such-group-swclone'"),
+        (["--setuid", "4294967295", "true"], "--setuid"),
+        (["--propagation", "shared", "--mount-proc", "true"], "--mount-proc with --propagation shared"),
+        (["--", ""], "program name is empty"),
+    ])
+    func badInput(args: [String], fragment: String) throws {
+        let error = try usageError(args)
+        #expect(error.message.contains(fragment), "\(error.message)")
+    }
+
+    @Test func namespaceFilesAreRefusedClearly() throws {
+        let error = try usageError(["--uts=/run/uts", "true"])
+        #expect(error.message.contains("--uts=/run/uts"))
+    }
+}
