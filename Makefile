@@ -33,7 +33,7 @@ release: deps
 
 # Builds swclone and shows what it isolates: ps sees only the namespace's processes.
 demo: release
-	@echo '$$ swclone --pid --mount --uts --ipc --net --fork --mount-proc --hostname demo -- sh -c "hostname; ps -ef; ip -o link"'
+	@echo "\$$ swclone --pid --mount --uts --ipc --net --fork --mount-proc --hostname demo -- sh -c 'echo \"hostname: \$$(hostname)\"; ps -ef; ip -o link'"
 	@$(BIN) --pid --mount --uts --ipc --net --fork --mount-proc --hostname demo -- \
 	  sh -c 'echo "hostname: $$(hostname)"; ps -ef; ip -o link'
 
