@@ -54,6 +54,7 @@ public func scanArguments<S: Collection>(_ args: S, shapes: [OptionShape])
     func shape(long: Substring) -> OptionShape? { shapes.first { $0.long == long } }
     func shape(short: Character) -> OptionShape? { shapes.first { $0.short == short } }
     func record(_ s: OptionShape, _ value: String?) {
+        if builtinOptions.contains(s.long) { needsParser = true }
         switch (s.value, value) {
         case (.none, nil), (.attached, nil):
             parsed.add(s.long)
@@ -80,7 +81,7 @@ public func scanArguments<S: Collection>(_ args: S, shapes: [OptionShape])
             let body = arg.dropFirst(2)
             let name = body.prefix { $0 != "=" }
             let attached = name.count < body.count ? String(body.dropFirst(name.count + 1)) : nil
-            guard let s = shape(long: name), !builtinOptions.contains(s.long) else {
+            guard let s = shape(long: name) else {
                 needsParser = true
                 normalized.append(arg)
                 continue
@@ -89,7 +90,7 @@ public func scanArguments<S: Collection>(_ args: S, shapes: [OptionShape])
         } else if arg.hasPrefix("-"), arg.count > 1 {
             var letters = arg.dropFirst()
             while let letter = letters.popFirst() {
-                guard let s = shape(short: letter), !builtinOptions.contains(s.long) else {
+                guard let s = shape(short: letter) else {
                     needsParser = true
                     normalized.append("-\(letter)")
                     continue

@@ -101,7 +101,10 @@ struct ExitStatusTests {
         #expect(help.status == 0 && help.stdout.contains("--mount-proc"))
         let version = try Swclone.run(["--version"])
         #expect(version.status == 0 && version.stdout.hasPrefix("swclone "))
-        let completion = try Swclone.run(["--generate-completion-script", "bash"])
-        #expect(completion.status == 0 && completion.stdout.contains("swclone"))
+        for shell in ["bash", "zsh", "fish"] {
+            let completion = try Swclone.run(["--generate-completion-script", shell])
+            #expect(completion.status == 0 && completion.stdout.contains("--mount-proc"))
+            #expect(completion.stdout.contains(shell == "bash" ? "complete -" : shell == "zsh" ? "#compdef" : "complete -c"))
+        }
     }
 }

@@ -45,6 +45,10 @@ struct OptionScannerTests {
         #expect(scan(args).parsed == nil)
     }
 
+    @Test func builtinOptionsKeepTheirValue() {
+        #expect(scan(["--generate-completion-script", "zsh"]).parserArguments == ["--generate-completion-script=zsh"])
+    }
+
     @Test func parserSeesOptionsThenProgram() {
         #expect(scan(["-S", "0", "--mount=/x", "--bogus", "sh", "-c"]).parserArguments
             == ["--setuid=0", "--mount", "--mount-file=/x", "--bogus", "--", "sh", "-c"])
