@@ -96,7 +96,9 @@ public func parseCapabilities(_ values: [String], option: String, allowAll: Bool
     for value in values {
         for item in value.split(separator: ",", omittingEmptySubsequences: false) {
             let name = String(item)
-            if name.lowercased() == "all" {
+            if name.isEmpty {
+                throw SwcloneError.usage("\(option) '\(value)': an empty capability name")
+            } else if name.lowercased() == "all" {
                 guard allowAll else {
                     throw SwcloneError.usage("\(option) all: name the capabilities to add (see \(option) help)")
                 }
