@@ -13,7 +13,7 @@ let package = Package(
         .executableTarget(name: "swclone", dependencies: ["SwcloneCLI"]),
         // The command line: swift-argument-parser commands that build a LaunchSpec.
         .target(name: "SwcloneCLI", dependencies: [
-            "LaunchSpec", "CloneCore",
+            "LaunchSpec", "CloneCore", "CShim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Plain, validated values describing one launch; no system calls but look-ups.

@@ -81,14 +81,29 @@ static struct sw_failure enter_new_time_namespace(const struct sw_child *c) {
     return ok;
 }
 
+/*
+ * No supplementary group survives an identity change, except where the kernel
+ * forbids dropping them (setgroups denied in a user namespace: it keeps the
+ * caller's groups on purpose, so they cannot be shed to escape a negative
+ * group permission). The IDs are read back: fail closed.
+ */
 static struct sw_failure change_identity(const struct sw_child *c) {
-    if (c->set_gid || c->set_uid) {
-        /* In a user namespace with setgroups denied the kernel keeps them; nothing to drop. */
-        if (setgroups(0, NULL) != 0 && !(errno == EPERM && c->setgroups_denied))
-            FAIL(SW_STEP_SETGROUPS);
-    }
+    if (!c->set_gid && !c->set_uid) return ok;
+    int groups_dropped = setgroups(0, NULL) == 0;
+    if (!groups_dropped && !(errno == EPERM && c->setgroups_denied)) FAIL(SW_STEP_SETGROUPS);
     if (c->set_gid && setresgid(c->gid, c->gid, c->gid) != 0) FAIL(SW_STEP_SETGID);
     if (c->set_uid && setresuid(c->uid, c->uid, c->uid) != 0) FAIL(SW_STEP_SETUID);
+
+    uid_t r, e, s;
+    gid_t rg, eg, sg;
+    if (getresuid(&r, &e, &s) != 0 || getresgid(&rg, &eg, &sg) != 0) FAIL(SW_STEP_IDENTITY_CHECK);
+    int differs = (c->set_uid && (r != c->uid || e != c->uid || s != c->uid))
+        || (c->set_gid && (rg != c->gid || eg != c->gid || sg != c->gid))
+        || (groups_dropped && getgroups(0, NULL) != 0);
+    if (differs) {
+        errno = EPERM;
+        FAIL(SW_STEP_IDENTITY_CHECK);
+    }
     return ok;
 }
 
@@ -127,7 +142,11 @@ static struct sw_failure set_up(const struct sw_child *c) {
     if (c->proc_dir && mount("proc", c->proc_dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
         FAIL(SW_STEP_MOUNT_PROC);
 
-    struct sw_failure f = change_identity(c);
+    struct sw_failure f = sw_caps_before_identity(c);
+    if (f.step) return f;
+    f = change_identity(c);
+    if (f.step) return f;
+    f = sw_apply_caps(c);
     if (f.step) return f;
     if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) FAIL(SW_STEP_NO_NEW_PRIVS);
     if (c->new_session && setsid() < 0) FAIL(SW_STEP_SETSID);

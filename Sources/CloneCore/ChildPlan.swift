@@ -10,7 +10,7 @@ final class ChildPlan {
     private var allocations: [UnsafeMutableRawPointer] = []
 
     /// `inPlace`: the launcher itself will unshare and exec (no clone3).
-    init(spec: LaunchSpec, inPlace: Bool) {
+    init(spec: LaunchSpec, inPlace: Bool) throws {
         child = .allocate(capacity: 1)
         child.initialize(to: sw_child())
         allocations.append(UnsafeMutableRawPointer(child))
@@ -42,6 +42,9 @@ final class ChildPlan {
         c.proc_dir = string(spec.procMountPoint)
         if let gid = spec.gid { c.set_gid = 1; c.gid = gid }
         if let uid = spec.uid { c.set_uid = 1; c.uid = uid }
+        try ResolvedCapabilities.forLaunch(spec)?.apply(to: &c)
+        c.no_new_privs = spec.noNewPrivileges ? 1 : 0
+        c.new_session = spec.newSession ? 1 : 0
         sigprocmask(SIG_SETMASK, nil, &c.sigmask)
         // One spare slot before argv[0] for the shell fallback of a script without #!.
         c.argv = stringArray(spec.argv, spare: 1).advanced(by: 1)

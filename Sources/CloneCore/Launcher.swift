@@ -15,7 +15,7 @@ public enum Launcher {
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
     private static func runInPlace(_ spec: LaunchSpec) throws -> Never {
-        let plan = ChildPlan(spec: spec, inPlace: true)
+        let plan = try ChildPlan(spec: spec, inPlace: true)
         let failure = sw_run_in_place(plan.child)
         throw describe(failure, spec: spec)
     }
@@ -23,7 +23,7 @@ public enum Launcher {
     /// Creates the child with clone3, writes its ID maps, releases it, and
     /// returns once it has exec'd the program (or throws what went wrong).
     private static func spawn(_ spec: LaunchSpec) throws -> RunningChild {
-        let plan = ChildPlan(spec: spec, inPlace: false)
+        let plan = try ChildPlan(spec: spec, inPlace: false)
         let errors = try Pipe()
         let sync = spec.userNamespace == nil ? nil : try Pipe()
         plan.child.pointee.error_fd = errors.writeEnd

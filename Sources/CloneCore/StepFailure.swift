@@ -49,6 +49,19 @@ func describe(_ failure: sw_failure, spec: LaunchSpec) -> SwcloneError {
         return .setup("--setgid \(spec.gid.map(String.init) ?? ""): cannot set the group ID: \(err)")
     case SW_STEP_SETUID:
         return .setup("--setuid \(spec.uid.map(String.init) ?? ""): cannot set the user ID: \(err)")
+    case SW_STEP_KEEPCAPS:
+        return .setup("cannot keep capabilities across the user ID change (PR_SET_KEEPCAPS): \(err)")
+    case SW_STEP_IDENTITY_CHECK:
+        return .setup("the user ID, group ID or supplementary groups read back differ from the request; not running the program")
+    case SW_STEP_CAP_BOUNDING:
+        return .setup("\(capOptions(spec)): cannot remove capabilities from the bounding set: \(err)"
+            + (failure.err == EPERM ? "; that needs CAP_SETPCAP (with --user it is granted in the new user namespace)" : ""))
+    case SW_STEP_CAP_SETS:
+        return .setup("\(capOptions(spec)): cannot set the capability sets: \(err)")
+    case SW_STEP_CAP_AMBIENT:
+        return .setup("\(capOptions(spec)): cannot set the ambient capabilities: \(err)")
+    case SW_STEP_CAP_CHECK:
+        return .setup("\(capOptions(spec)): the capability sets read back differ from the request; not running the program")
     case SW_STEP_NO_NEW_PRIVS:
         return .setup("--no-new-privs: \(err)")
     case SW_STEP_SETSID:
@@ -58,6 +71,18 @@ func describe(_ failure: sw_failure, spec: LaunchSpec) -> SwcloneError {
     default:
         return .setup("set-up step \(failure.step) failed: \(err)")
     }
+}
+
+/// The capability options as given, e.g. "--cap-drop all --cap-add net_raw", for a failed capability step.
+private func capOptions(_ spec: LaunchSpec) -> String {
+    guard let request = spec.capabilities else { return "capabilities" }
+    var words: [String] = []
+    let all = CapabilitySet.all(count: knownCapabilityCount())
+    if request.drop.isSuperset(of: all) { words.append("--cap-drop all") }
+    else if !request.drop.isEmpty { words.append("--cap-drop " + request.drop.numbers.map(capabilityName).joined(separator: ",")) }
+    if !request.add.isEmpty { words.append("--cap-add " + request.add.numbers.map(capabilityName).joined(separator: ",")) }
+    if request.keepAll { words.append("--keep-caps") }
+    return words.joined(separator: " ")
 }
 
 func names(_ namespaces: Set<Namespace>) -> String {

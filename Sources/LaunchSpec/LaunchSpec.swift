@@ -27,6 +27,13 @@ public struct LaunchSpec: Equatable, Sendable {
     public var uid: uid_t?
     public var gid: gid_t?
 
+    /// --cap-drop / --cap-add / --keep-caps; nil leaves the capability sets to the kernel.
+    public var capabilities: CapabilityRequest?
+    /// PR_SET_NO_NEW_PRIVS before exec.
+    public var noNewPrivileges = false
+    /// setsid() before exec: no controlling terminal to push input into.
+    public var newSession = false
+
     /// The program's argv; argv[0] is what is searched for.
     public var argv: [String]
     /// The paths tried in turn, as execvp would.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloneCore
+import CShim
 import Glibc
 import LaunchSpec
 
@@ -10,12 +11,21 @@ let swcloneVersion = "swclone 0.1.0"
 /// completions and malformed command lines. Every error ends here as one
 /// `swclone: ...` line and the contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
+    // Set-user-ID or set-group-ID (or file capabilities): swclone is not built
+    // to be a privileged helper, so it does nothing on a caller's behalf.
+    if sw_secure_exec() != 0 {
+        fail("refusing to run set-user-ID, set-group-ID or with file capabilities: swclone is not a privileged helper",
+             status: ExitStatus.setupFailed)
+    }
     let (parsed, parserArguments) = scanArguments(arguments.dropFirst(), shapes: LaunchCommand.shapes)
     guard let parsed else { answerWithParser(parserArguments) }
     do {
         try Launcher.launch(LaunchCommand.makeSpec(parsed, callerEnvironment: currentEnvironment()))
     } catch let error as SwcloneError {
         fail(error.message, status: error.status)
+    } catch let answer as Answer {
+        _ = answer.text.withCString { write(1, $0, strlen($0)) }
+        exit(0)
     } catch {
         fail("\(error)", status: ExitStatus.setupFailed)
     }

@@ -51,9 +51,15 @@ enum sw_step {
     SW_STEP_CHROOT,
     SW_STEP_CHDIR,
     SW_STEP_MOUNT_PROC,
+    SW_STEP_KEEPCAPS,         /* PR_SET_KEEPCAPS, so permitted survives the UID change */
     SW_STEP_SETGROUPS,
     SW_STEP_SETGID,
     SW_STEP_SETUID,
+    SW_STEP_IDENTITY_CHECK,   /* the IDs or groups read back differ from the request */
+    SW_STEP_CAP_BOUNDING,     /* PR_CAPBSET_DROP */
+    SW_STEP_CAP_SETS,         /* capset: permitted, effective, inheritable */
+    SW_STEP_CAP_AMBIENT,      /* PR_CAP_AMBIENT_CLEAR_ALL / RAISE */
+    SW_STEP_CAP_CHECK,        /* the sets read back differ from the request */
     SW_STEP_NO_NEW_PRIVS,
     SW_STEP_SETSID,
     SW_STEP_PARENT_DEATH,     /* --kill-child: prctl or the launcher already gone */
@@ -96,6 +102,12 @@ struct sw_child {
     int no_new_privs;
     int new_session;
 
+    /* Capability sets, bit N = capability N, computed by the parent (libcap). */
+    int set_caps;                 /* apply them; otherwise the kernel's sets stay */
+    uint64_t cap_known;           /* every capability the running kernel knows */
+    uint64_t cap_kept;            /* permitted = effective = bounding */
+    uint64_t cap_inheritable;     /* also ambient for a program whose UID is not 0 */
+
     sigset_t sigmask;             /* the launcher's mask, restored before exec */
 
     /* argv has one free slot before argv[0] for the /bin/sh fallback on ENOEXEC. */
@@ -111,6 +123,16 @@ struct sw_child {
  */
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *set_tid, size_t set_tid_size, int cgroup_fd);
+
+/*
+ * Capabilities (capabilities.c), applied with raw system calls: libcap's
+ * cap_set_proc and cap_iab_set_proc allocate, which a clone3 child must not.
+ * sw_caps_before_identity runs before the UID change, sw_apply_caps after it.
+ */
+struct sw_failure sw_caps_before_identity(const struct sw_child *child);
+struct sw_failure sw_apply_caps(const struct sw_child *child);
+/* 1 when swclone was started set-user-ID, set-group-ID or with file capabilities. */
+int sw_secure_exec(void);
 
 /* In place (no fork): unshare, set up and exec. Returns only on failure. */
 struct sw_failure sw_run_in_place(const struct sw_child *child);
