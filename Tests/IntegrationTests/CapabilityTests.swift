@@ -170,8 +170,7 @@ struct CapabilityTests {
                                                 attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let copy = dir + "/swclone"
-        try FileManager.default.copyItem(atPath: Swclone.path, toPath: copy)
-        try FileManager.default.setAttributes([.posixPermissions: 0o4755], ofItemAtPath: copy)
+        try copyFile(Swclone.path, to: copy, mode: 0o4755)
         let r = try runProgram("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", copy, "--", "id", "-u"])
         #expect(r.status == 125 && r.stdout.isEmpty)
         expectOneErrorLine(r, containing: "set-user-ID")

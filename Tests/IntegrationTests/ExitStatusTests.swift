@@ -46,7 +46,7 @@ struct ExitStatusTests {
     @Test(arguments: [["--fork"], []])
     func notExecutableIs126(mode: [String]) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-plain-\(getpid())-\(mode.count)")
-        try "not a program\n".write(to: file, atomically: true, encoding: .utf8)
+        try writeFile(file.path, Data("not a program\n".utf8))
         defer { try? FileManager.default.removeItem(at: file) }
         let r = try Swclone.run(mode + ["--", file.path])
         #expect(r.status == 126)
@@ -57,8 +57,7 @@ struct ExitStatusTests {
 
     @Test func scriptWithoutShebangRunsWithTheShell() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-script-\(getpid())")
-        try "echo from-script \"$1\"\n".write(to: file, atomically: true, encoding: .utf8)
-        chmod(file.path, 0o755)
+        try writeFile(file.path, Data("echo from-script \"$1\"\n".utf8), mode: 0o755)
         defer { try? FileManager.default.removeItem(at: file) }
         let r = try Swclone.run(["--fork", "--", file.path, "arg"])
         #expect(r.status == 0 && r.stdout == "from-script arg\n", "\(r.stderr)")

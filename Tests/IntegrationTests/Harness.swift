@@ -86,6 +86,23 @@ func runProgram(_ executable: String, _ arguments: [String], stdin: String? = ni
                stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }
 
+/// Writes a file through a close-on-exec descriptor. Tests run in parallel:
+/// a program another test spawns meanwhile would otherwise inherit the
+/// descriptor, and exec of this file would fail with ETXTBSY.
+func writeFile(_ path: String, _ data: Data, mode: mode_t = 0o644) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    defer { close(fd) }
+    let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    guard written == data.count else { throw POSIXError(.EIO) }
+    fchmod(fd, mode)
+}
+
+/// Copies a file (following links) the same way.
+func copyFile(_ from: String, to: String, mode: mode_t = 0o755) throws {
+    try writeFile(to, Data(contentsOf: URL(fileURLWithPath: from).resolvingSymlinksInPath()), mode: mode)
+}
+
 /// Privileged tests run as root. Elsewhere they are skipped with the reason
 /// shown, except under CI=true, where they run and fail: a skipped privileged
 /// test must not pass CI.

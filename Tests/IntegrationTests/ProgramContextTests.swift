@@ -57,12 +57,12 @@ struct ProgramContextTests {
         let shell = try FileManager.default.destinationOfSymbolicLink(atPath: "/bin/sh")
         let shellPath = shell.hasPrefix("/") ? shell : "/bin/\(shell)"
         try FileManager.default.createDirectory(at: root.appendingPathComponent("bin"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: shellPath, toPath: root.appendingPathComponent("bin/sh").path)
+        try copyFile(shellPath, to: root.appendingPathComponent("bin/sh").path)
         let libs = try runProgram("/usr/bin/ldd", [shellPath]).stdout.matches(of: /(\/[^ ]+)/).map { String($0.1) }
         for lib in libs {
             let target = root.appendingPathComponent(String(lib.dropFirst()))
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try FileManager.default.copyItem(atPath: URL(fileURLWithPath: lib).resolvingSymlinksInPath().path, toPath: target.path)
+            try copyFile(lib, to: target.path)
         }
         try "inside-root\n".write(to: root.appendingPathComponent("marker"), atomically: true, encoding: .utf8)
         let r = try Swclone.run(["--fork", "--root=\(root.path)", "--", "/bin/sh", "-c", "read x </marker; echo $x; pwd"])
