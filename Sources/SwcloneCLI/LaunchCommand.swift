@@ -19,9 +19,11 @@ public struct LaunchCommand: ParsableCommand {
 
     @OptionGroup(title: "Namespaces") var namespaces: NamespaceOptions
     @OptionGroup(title: "Process") var process: ProcessOptions
+    @OptionGroup(title: "Process") var clone3: Clone3Options
     @OptionGroup(title: "Mounts and files") var mounts: MountOptions
     @OptionGroup(title: "Users and groups") var users: UserOptions
     @OptionGroup(title: "Environment") var environment: EnvironmentOptions
+    @OptionGroup(title: "Output for scripts") var status: StatusOptions
 
     @Argument(parsing: .postTerminator,
               help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
@@ -32,6 +34,7 @@ public struct LaunchCommand: ParsableCommand {
     /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
     static let shapes: [OptionShape] = builtinShapes + NamespaceOptions.shapes + ProcessOptions.shapes
         + MountOptions.shapes + UserOptions.shapes + EnvironmentOptions.shapes
+        + Clone3Options.shapes + StatusOptions.shapes
 
     /// The launch a scanned command line asks for, with every implication
     /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.
@@ -48,6 +51,8 @@ public struct LaunchCommand: ParsableCommand {
         try ProcessOptions.apply(o, to: &spec)
         try MountOptions.apply(o, to: &spec)
         try UserOptions.apply(o, to: &spec)
+        try Clone3Options.apply(o, to: &spec)
+        try StatusOptions.apply(o, to: &spec)
         if spec.namespaces.contains(.pid) { spec.fork = true }
         return spec
     }
