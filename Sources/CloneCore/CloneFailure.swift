@@ -41,7 +41,8 @@ private func setTIDFailure(_ err: Int32, spec: LaunchSpec) -> SwcloneError? {
         let levels = PIDNamespaceLevels.current()
         let childLevels = (levels?.visible ?? 1) + (newPID ? 1 : 0)
         if tids.count > childLevels {
-            return .setup("\(text): \(tids.count) PIDs but the child has \(childLevels) PID namespace level\(childLevels == 1 ? "" : "s") that swclone can see (one PID per level, innermost first) (EINVAL)")
+            let plural = childLevels == 1 ? "" : "s"
+            return .setup("\(text): \(tids.count) PIDs for the child's \(childLevels) PID namespace level\(plural) that NSpid in /proc/self/status shows (one PID per level, innermost first) (EINVAL)")
         }
         return .setup("\(text): each PID must be below pid_max of its PID namespace, and a namespace with no init yet takes only PID 1 (EINVAL)")
     case EPERM:
