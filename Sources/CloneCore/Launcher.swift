@@ -31,8 +31,9 @@ public enum Launcher {
         let cgroup = try spec.intoCgroup.map(CgroupDirectory.init)
         defer { cgroup?.close() }
         let errors = try Pipe()
-        // The child waits for its ID maps, and while --json-status reads its namespaces.
-        let sync = spec.userNamespace == nil && status == nil ? nil : try Pipe()
+        // The child waits for its ID maps, and while --json-status reads its new namespaces.
+        let readInodes = status != nil && !spec.namespaces.subtracting([.time]).isEmpty
+        let sync = spec.userNamespace == nil && !readInodes ? nil : try Pipe()
         plan.child.pointee.error_fd = errors.writeEnd
         plan.child.pointee.sync_fd = sync?.readEnd ?? -1
 
@@ -64,7 +65,7 @@ public enum Launcher {
                 child.kill()
                 throw error
             }
-            if status != nil { namespaces = JSONStatus.namespaceInodes(pid: pid, spec: spec) }
+            if readInodes { namespaces = JSONStatus.namespaceInodes(pid: pid, spec: spec) }
             sync.release()
         }
         if let failure = errors.readFailure() {
