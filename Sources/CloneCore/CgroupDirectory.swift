@@ -49,7 +49,7 @@ struct CgroupDirectory {
         case EOPNOTSUPP:
             let type = readTextFile(path + "/cgroup.type")?.split(separator: "\n").first.map(String.init) ?? "?"
             let name = type == "domain invalid" ? " (threaded-invalid)" : ""
-            why = "its cgroup.type is '\(type)'\(name): a process can only start in a valid domain cgroup"
+            why = "its cgroup.type is '\(type)'\(name), and a cgroup of that type takes no processes"
         default:
             return nil
         }
