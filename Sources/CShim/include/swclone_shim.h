@@ -25,9 +25,6 @@ static const uint64_t SW_CLONE_NEWNET = 0x40000000ULL;
 static const uint64_t SW_CLONE_PIDFD = 0x00001000ULL;
 static const uint64_t SW_CLONE_INTO_CGROUP = 0x200000000ULL;
 
-/* The most set_tid entries clone3 takes (MAX_PID_NS_LEVEL). */
-static const int SW_MAX_SET_TID = 32;
-
 /* Mount propagation (sys/mount.h), for --propagation. */
 static const unsigned long SW_MS_REC = 16384UL;
 static const unsigned long SW_MS_PRIVATE = 1UL << 18;
