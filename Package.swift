@@ -26,7 +26,7 @@ let package = Package(
         // Raw system calls and the child's set-up path, in C.
         .target(name: "CShim"),
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
-        .testTarget(name: "LaunchSpecTests", dependencies: ["SwcloneCLI", "LaunchSpec"]),
+        .testTarget(name: "LaunchSpecTests", dependencies: ["SwcloneCLI", "LaunchSpec", "CloneCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["swclone"]),
     ]
 )

@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <grp.h>
 
@@ -75,6 +76,9 @@ static struct sw_failure enter_new_time_namespace(const struct sw_child *c) {
     if (fd < 0) FAIL(SW_STEP_TIME_ENTER);
     int rc = setns(fd, (int)SW_CLONE_NEWTIME);
     int saved = errno;
+    /* --json-status: the parent cannot read it from /proc once a fast program has exited. */
+    struct stat st;
+    if (rc == 0 && c->time_ns_inode && fstat(fd, &st) == 0) *c->time_ns_inode = st.st_ino;
     close(fd);
     errno = saved;
     if (rc != 0) FAIL(SW_STEP_TIME_ENTER);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -14,6 +16,9 @@
 #endif
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
@@ -57,6 +62,21 @@ int sw_pidfd_open(pid_t pid, unsigned int flags) {
 
 int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags) {
     return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, info, flags);
+}
+
+int sw_open_directory_path(const char *path) {
+    return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int sw_is_cgroup2(int fd) {
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0) return -1;
+    return fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+uint64_t sw_inode(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
 int sw_pipe_cloexec(int fds[2]) {

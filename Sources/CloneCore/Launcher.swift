@@ -6,8 +6,10 @@ import LaunchSpec
 public enum Launcher {
     public static func launch(_ spec: LaunchSpec) throws -> Never {
         if spec.fork {
-            let child = try spawn(spec)
+            let status = spec.jsonStatusFD.map { JSONStatus(fd: $0, spec: spec) }
+            let child = try spawn(spec, status: status)
             let end = Supervisor(child: child).run()
+            status?.ended(end)
             end.exitLikeIt()
         }
         try runInPlace(spec)
@@ -20,12 +22,18 @@ public enum Launcher {
         throw describe(failure, spec: spec)
     }
 
-    /// Creates the child with clone3, writes its ID maps, releases it, and
-    /// returns once it has exec'd the program (or throws what went wrong).
-    private static func spawn(_ spec: LaunchSpec) throws -> RunningChild {
+    /// Creates the child with clone3 (in its cgroup, with its PIDs), writes
+    /// its ID maps, releases it, and returns once it has exec'd the program
+    /// (or throws what went wrong).
+    private static func spawn(_ spec: LaunchSpec, status: JSONStatus?) throws -> RunningChild {
         let plan = try ChildPlan(spec: spec, inPlace: false)
+        plan.child.pointee.time_ns_inode = status?.timeNamespaceSlot
+        let cgroup = try spec.intoCgroup.map(CgroupDirectory.init)
+        defer { cgroup?.close() }
         let errors = try Pipe()
-        let sync = spec.userNamespace == nil ? nil : try Pipe()
+        // The child waits for its ID maps, and while --json-status reads its new namespaces.
+        let readInodes = status != nil && !spec.namespaces.subtracting([.time]).isEmpty
+        let sync = spec.userNamespace == nil && !readInodes ? nil : try Pipe()
         plan.child.pointee.error_fd = errors.writeEnd
         plan.child.pointee.sync_fd = sync?.readEnd ?? -1
 
@@ -36,36 +44,41 @@ public enum Launcher {
         plan.child.pointee.sigmask = previousMask
 
         var pidfd: Int32 = -1
-        let flags = cloneFlags(spec.namespaces.subtracting([.time])) | SW_CLONE_PIDFD
-        let pid = sw_spawn(plan.child, flags, &pidfd, nil, 0, -1)
+        var flags = cloneFlags(spec.namespaces.subtracting([.time])) | SW_CLONE_PIDFD
+        if cgroup != nil { flags |= SW_CLONE_INTO_CGROUP }
+        let pid = spec.setTID.withUnsafeBufferPointer { tids in
+            sw_spawn(plan.child, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroup?.fd ?? -1)
+        }
         let cloneErrno = errno
         errors.closeWriteEnd()
         sync?.closeReadEnd()
         guard pid > 0 else {
-            throw SwcloneError.setup(cloneFailure(cloneErrno, spec: spec))
+            throw cloneFailure(cloneErrno, spec: spec)
         }
         let child = RunningChild(pid: pid, pidfd: pidfd)
 
-        if let user = spec.userNamespace, let sync {
+        var namespaces: [(Namespace, UInt64)] = []
+        if let sync {
             do {
-                try writeIDMaps(user, pid: pid)
+                if let user = spec.userNamespace { try writeIDMaps(user, pid: pid) }
             } catch {
                 child.kill()
                 throw error
             }
+            if readInodes { namespaces = JSONStatus.namespaceInodes(pid: pid, spec: spec) }
             sync.release()
         }
         if let failure = errors.readFailure() {
             _ = child.waitForEnd()
             throw describe(failure, spec: spec)
         }
+        do {
+            try status?.started(pid: pid, namespaces: namespaces)
+        } catch {
+            child.kill()
+            throw error
+        }
         return child
-    }
-
-    private static func cloneFailure(_ err: Int32, spec: LaunchSpec) -> String {
-        let new = spec.namespaces.subtracting([.time])
-        let what = new.isEmpty ? "cannot create the child" : "cannot create namespaces (\(names(new)))"
-        return "\(what): \(errnoText(err))"
     }
 }
 

@@ -23,6 +23,13 @@ public struct LaunchSpec: Equatable, Sendable {
     public var root: String?
     public var workingDirectory: String?
 
+    /// clone3's set_tid: the child's PID in each namespace, innermost first (--set-tid).
+    public var setTID: [pid_t] = []
+    /// The cgroup v2 directory the child starts in (--into-cgroup).
+    public var intoCgroup: String?
+    /// Where bubblewrap-style JSON status lines go (--json-status).
+    public var jsonStatusFD: Int32?
+
     public var userNamespace: UserNamespaceSetup?
     public var uid: uid_t?
     public var gid: gid_t?

@@ -36,6 +36,11 @@ public func errnoText(_ code: Int32) -> String {
     return "\(text) (\(name))"
 }
 
+/// "(EEXIST)": the name alone, for a message that explains the error in its own words.
+public func errnoName(_ code: Int32) -> String {
+    "(\(errnoNames[code] ?? "errno \(code)"))"
+}
+
 private let errnoNames: [Int32: String] = [
     EPERM: "EPERM", ENOENT: "ENOENT", ESRCH: "ESRCH", EINTR: "EINTR", EIO: "EIO", E2BIG: "E2BIG",
     ENOEXEC: "ENOEXEC", EBADF: "EBADF", ECHILD: "ECHILD", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM",

@@ -19,10 +19,12 @@ public struct LaunchCommand: ParsableCommand {
 
     @OptionGroup(title: "Namespaces") var namespaces: NamespaceOptions
     @OptionGroup(title: "Process") var process: ProcessOptions
+    @OptionGroup(title: "Process") var clone3: Clone3Options
     @OptionGroup(title: "Mounts and files") var mounts: MountOptions
     @OptionGroup(title: "Users and groups") var users: UserOptions
     @OptionGroup(title: "Environment") var environment: EnvironmentOptions
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityOptions
+    @OptionGroup(title: "Output for scripts") var status: StatusOptions
 
     @Argument(parsing: .postTerminator,
               help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
@@ -34,6 +36,7 @@ public struct LaunchCommand: ParsableCommand {
     static let shapes: [OptionShape] = builtinShapes + NamespaceOptions.shapes + ProcessOptions.shapes
         + MountOptions.shapes + UserOptions.shapes + EnvironmentOptions.shapes
         + CapabilityOptions.shapes
+        + Clone3Options.shapes + StatusOptions.shapes
 
     /// The launch a scanned command line asks for, with every implication
     /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.
@@ -51,6 +54,8 @@ public struct LaunchCommand: ParsableCommand {
         try MountOptions.apply(o, to: &spec)
         try UserOptions.apply(o, to: &spec)
         try CapabilityOptions.apply(o, to: &spec)
+        try Clone3Options.apply(o, to: &spec)
+        try StatusOptions.apply(o, to: &spec)
         if spec.namespaces.contains(.pid) { spec.fork = true }
         return spec
     }

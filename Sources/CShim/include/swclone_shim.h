@@ -88,6 +88,9 @@ struct sw_child {
 
     int new_time;                 /* unshare a time namespace and enter it */
     const char *timens_offsets;   /* written before anything runs in it, or NULL */
+    /* Shared memory (MAP_SHARED) where the child puts the inode of the time
+     * namespace it made, for --json-status; or NULL. */
+    volatile uint64_t *time_ns_inode;
     const char *hostname;
     int loopback_up;
     unsigned long root_propagation; /* MS_REC | MS_PRIVATE..., or 0 to leave / alone */
@@ -138,6 +141,12 @@ int sw_secure_exec(void);
 struct sw_failure sw_run_in_place(const struct sw_child *child);
 
 int sw_pidfd_open(pid_t pid, unsigned int flags);
+/* open(path, O_PATH|O_DIRECTORY|O_CLOEXEC), for CLONE_INTO_CGROUP. */
+int sw_open_directory_path(const char *path);
+/* 1 if fd is on a cgroup v2 filesystem, 0 if not, -1 with errno. */
+int sw_is_cgroup2(int fd);
+/* The inode of a file (a /proc/PID/ns link's namespace), or 0 with errno. */
+uint64_t sw_inode(const char *path);
 /* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
 int sw_pipe_cloexec(int fds[2]);
 /* A close-on-exec signalfd for `set`, and one read of it: the signal and its si_code. */

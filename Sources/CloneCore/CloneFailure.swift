@@ -1,0 +1,62 @@
+import Glibc
+import LaunchSpec
+
+/// The line a user sees when clone3 itself fails: --into-cgroup and
+/// --set-tid errors in words that say which rule was broken, then the
+/// namespaces.
+func cloneFailure(_ err: Int32, spec: LaunchSpec) -> SwcloneError {
+    if let dir = spec.intoCgroup, let failure = CgroupDirectory.cloneFailure(err, path: dir) {
+        return failure
+    }
+    if !spec.setTID.isEmpty, !namespacesRefused(err, spec: spec), let failure = setTIDFailure(err, spec: spec) {
+        return failure
+    }
+    let new = spec.namespaces.subtracting([.time])
+    let what = new.isEmpty ? "cannot create the child" : "cannot create namespaces (\(names(new)))"
+    return .setup("\(what): \(errnoText(err))")
+}
+
+/// EPERM for the namespaces rather than the PIDs: new namespaces without a
+/// new user namespace need CAP_SYS_ADMIN, and the kernel checks that first.
+private func namespacesRefused(_ err: Int32, spec: LaunchSpec) -> Bool {
+    let new = spec.namespaces.subtracting([.time])
+    return err == EPERM && !new.isEmpty && !new.contains(.user) && !hasEffectiveCapSysAdmin()
+}
+
+private func setTIDFailure(_ err: Int32, spec: LaunchSpec) -> SwcloneError? {
+    let tids = spec.setTID
+    let text = "--set-tid \(tids.map(String.init).joined(separator: ","))"
+    let newPID = spec.namespaces.contains(.pid)
+    // Entries for namespaces that exist already: with --pid the first is the new one's.
+    let existing = Array(tids.dropFirst(newPID ? 1 : 0))
+    switch err {
+    case EEXIST:
+        // The caller can see its own namespace, where existing[0] lives.
+        if let own = existing.first, existing.count == 1 || kill(own, 0) == 0 || errno == EPERM {
+            return .setup("\(text): PID \(own) is already in use (EEXIST)")
+        }
+        let list = existing.map(String.init).joined(separator: ", ")
+        return .setup("\(text): one of PIDs \(list) is already in use in its PID namespace (EEXIST)")
+    case EINVAL:
+        let levels = PIDNamespaceLevels.current()
+        let childLevels = (levels?.visible ?? 1) + (newPID ? 1 : 0)
+        if tids.count > childLevels {
+            let plural = childLevels == 1 ? "" : "s"
+            return .setup("\(text): \(tids.count) PIDs for the child's \(childLevels) PID namespace level\(plural) that NSpid in /proc/self/status shows (one PID per level, innermost first) (EINVAL)")
+        }
+        return .setup("\(text): each PID must be below pid_max of its PID namespace, and a namespace with no init yet takes only PID 1 (EINVAL)")
+    case EPERM:
+        let pid = existing.first ?? tids[0]
+        return .setup("\(text): PID \(pid) needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns that PID namespace (EPERM)")
+    default:
+        return nil
+    }
+}
+
+/// CAP_SYS_ADMIN (bit 21) in CapEff of /proc/self/status.
+private func hasEffectiveCapSysAdmin() -> Bool {
+    guard let status = readTextFile("/proc/self/status"),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+          let hex = line.split(separator: "\t").last, let caps = UInt64(hex, radix: 16) else { return false }
+    return caps & (1 << 21) != 0
+}

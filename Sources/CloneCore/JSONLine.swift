@@ -1,0 +1,39 @@
+/// One JSON object on one line, in the layout of bubblewrap's
+/// --json-status-fd (`{ "key": value, ... }`). Written by hand because
+/// Foundation's encoder would slow every launch; keys are escaped as RFC 8259
+/// requires.
+struct JSONLine {
+    private(set) var bytes: [UInt8] = Array("{ ".utf8)
+    private var empty = true
+
+    init() { bytes.reserveCapacity(256) }
+
+    mutating func add<T: BinaryInteger>(_ key: String, _ value: T) {
+        if !empty { bytes += Array(", ".utf8) }
+        empty = false
+        appendString(key)
+        bytes += Array(": ".utf8)
+        bytes += Array(String(value).utf8)
+    }
+
+    /// The finished line, newline included.
+    var line: [UInt8] { bytes + Array(" }\n".utf8) }
+
+    private mutating func appendString(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes += Array(#"\""#.utf8)
+            case UInt8(ascii: "\\"): bytes += Array(#"\\"#.utf8)
+            case UInt8(ascii: "\n"): bytes += Array(#"\n"#.utf8)
+            case UInt8(ascii: "\r"): bytes += Array(#"\r"#.utf8)
+            case UInt8(ascii: "\t"): bytes += Array(#"\t"#.utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: bytes.append(byte) // UTF-8 passes through: JSON text is UTF-8
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
