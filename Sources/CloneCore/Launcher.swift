@@ -16,7 +16,19 @@ public enum Launcher {
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
     private static func runInPlace(_ spec: LaunchSpec) throws -> Never {
         let plan = ChildPlan(spec: spec, inPlace: true)
+        // Maps the launcher cannot write for itself after unshare: a helper writes them.
+        var outside: (writer: OutsideMapWriter, plan: UserMapsPlan)?
+        if let user = spec.userNamespace, !user.writableBySelf(uid: geteuid(), gid: getegid()) {
+            let writer = try OutsideMapWriter(user)
+            let maps = UserMapsPlan(writer, pid: getpid())
+            plan.child.pointee.helper_maps = UnsafePointer(maps.maps)
+            plan.child.pointee.map_report = maps.report
+            outside = (writer, maps)
+        }
         let failure = sw_run_in_place(plan.child)
+        if failure.step == Int32(SW_STEP_ID_MAPS.rawValue), let outside {
+            throw outside.writer.failure(outside.plan.report.pointee, pid: getpid())
+        }
         throw describe(failure, spec: spec)
     }
 
@@ -24,6 +36,7 @@ public enum Launcher {
     /// returns once it has exec'd the program (or throws what went wrong).
     private static func spawn(_ spec: LaunchSpec) throws -> RunningChild {
         let plan = ChildPlan(spec: spec, inPlace: false)
+        let mapWriter = try spec.userNamespace.map(OutsideMapWriter.init)
         let errors = try Pipe()
         let sync = spec.userNamespace == nil ? nil : try Pipe()
         plan.child.pointee.error_fd = errors.writeEnd
@@ -46,9 +59,9 @@ public enum Launcher {
         }
         let child = RunningChild(pid: pid, pidfd: pidfd)
 
-        if let user = spec.userNamespace, let sync {
+        if let mapWriter, let sync {
             do {
-                try writeIDMaps(user, pid: pid)
+                try mapWriter.write(for: pid)
             } catch {
                 child.kill()
                 throw error
