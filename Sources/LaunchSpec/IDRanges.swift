@@ -153,8 +153,7 @@ private func checkRanges(_ pieces: [IDPiece], kind: IDKind) throws {
         }
         let limit = UInt64(UInt32.max)
         if p.inner + p.count > limit || p.outer + p.count > limit {
-            let what = p.origin.contains(p.text) ? "" : " (\(p.text))"
-            throw SwcloneError.usage("\(p.origin)\(what): the range runs past the last ID, \(limit - 1)")
+            throw SwcloneError.usage("\(p.origin): the range runs past the last ID, \(limit - 1)")
         }
     }
 }

@@ -6,6 +6,11 @@ import Glibc
 public struct SubordinateBlock: Equatable, Sendable {
     public var start: UInt32
     public var count: UInt32
+
+    public init(start: UInt32, count: UInt32) {
+        self.start = start
+        self.count = count
+    }
 }
 
 /// The first `NAME:START:COUNT` or `UID:START:COUNT` line for this user, as util-linux and
@@ -49,6 +54,8 @@ public struct IDSources: Sendable {
 /// A failed read, with its errno.
 public struct FileError: Error, Equatable {
     public var code: Int32
+
+    public init(code: Int32) { self.code = code }
 }
 
 /// A whole small file (subordinate ID files, /proc maps), without Foundation.
