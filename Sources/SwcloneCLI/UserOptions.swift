@@ -18,9 +18,9 @@ struct UserOptions: ParsableArguments {
     var mapUsers: [String] = []
     @Option(name: .long, help: ArgumentHelp("Map a range of group IDs, as --map-users does with /etc/subgid; repeatable.", valueName: "map"))
     var mapGroups: [String] = []
-    @Flag(name: .long, help: "--map-users=auto --map-groups=auto.")
+    @Flag(name: .long, help: "Map your first /etc/subuid and /etc/subgid blocks from 0 (--map-users=auto --map-groups=auto).")
     var mapAuto = false
-    @Flag(name: .long, help: "--map-users=subids --map-groups=subids.")
+    @Flag(name: .long, help: "Map your first /etc/subuid and /etc/subgid blocks to themselves (--map-users=subids --map-groups=subids).")
     var mapSubids = false
     @Option(name: .long, help: ArgumentHelp("Allow or deny setgroups(2) in the new user namespace.", valueName: "allow|deny"))
     var setgroups: String?
