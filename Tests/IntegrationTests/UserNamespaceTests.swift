@@ -82,6 +82,44 @@ struct UnprivilegedUserNamespaceTests {
     }
 }
 
+/// A privileged caller writes any map itself; in place, through a helper made before unshare.
+@Suite(.needsRoot)
+struct PrivilegedMapTests {
+    @Test(arguments: [[], ["--fork"]])
+    func rangesBothForms(mode: [String]) throws {
+        let r = try Swclone.run(["--user", "--map-users=0:100000:65536", "--map-groups=100000,0,65536"] + mode
+                                + ["--", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; echo PPid: $PPID"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.prefix(2).map(mapLine) == ["0 100000 65536", "0 100000 65536"])
+        // In place the program is swclone itself, so its parent is this test.
+        let parent = r.lines.last.map(mapLine) ?? ""
+        #expect((parent == "PPid: \(getpid())") == mode.isEmpty, "\(parent)")
+    }
+
+    @Test func allKeepsEveryIDAndMapsTheCallerToRoot() throws {
+        let r = try Swclone.run(["--map-users=all", "--map-groups=all", "--map-root-user", "--",
+                                 "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/setgroups"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.map(mapLine) == ["0", "0 0 1", "1 1 4294967294", "allow"])
+    }
+
+    @Test func userAndGroupByNumber() throws {
+        let r = try Swclone.run(["--map-user=1234", "--map-group=1235", "--", "sh", "-c", "id -u; id -g; cat /proc/self/setgroups"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == ["1234", "1235", "deny"])
+    }
+
+    /// Root of a user namespace that maps only 0: IDs it does not have are refused by the kernel.
+    @Test(arguments: [[], ["--fork"]])
+    func refusedWriteNamesTheFile(mode: [String]) throws {
+        let r = try runProgram("/usr/bin/unshare", ["--user", "--map-root-user", Swclone.path, "--map-users=0:5000:10"]
+                               + mode + ["--", "true"])
+        #expect(r.status == 125)
+        expectOneErrorLine(r, containing: "cannot write '0 5000 10' to /proc/")
+        #expect(r.stderr.hasSuffix("/uid_map: Operation not permitted (EPERM)\n"), "\(r.stderr)")
+    }
+}
+
 /// Ranges through newuidmap/newgidmap: a user made for the test, with /etc/subuid and
 /// /etc/subgid blocks, removed again whatever happens. Serialized: one such user at a time.
 @Suite(.needsRoot, .serialized)
@@ -89,9 +127,11 @@ struct SubordinateIDRangeTests {
     @Test(arguments: [[], ["--fork"]])
     func mapAuto(mode: [String]) throws {
         try TestUser.with { user in
-            let r = try user.run(["--map-auto"] + mode + ["--", "cat", "/proc/self/uid_map", "/proc/self/gid_map"])
+            let r = try user.run(["--map-auto"] + mode + ["--", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; echo $PPID"])
             #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.lines.map(mapLine) == ["0 \(user.block) 65536", "0 \(user.block) 65536"])
+            #expect(r.lines.prefix(2).map(mapLine) == ["0 \(user.block) 65536", "0 \(user.block) 65536"])
+            // In place (through the map helper) the program keeps swclone's PID: its parent is this test.
+            #expect((r.lines.last == "\(getpid())") == mode.isEmpty, "\(r.stdout)")
         }
     }
 
