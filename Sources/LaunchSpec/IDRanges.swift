@@ -91,13 +91,13 @@ func resolveIDMap(_ kind: IDKind, single: UInt32?, ranges: [IDRangeSource], sour
     for source in ranges {
         pieces += try resolve(source, kind: kind, sources: sources)
     }
-    try checkRanges(pieces, kind: kind)
+    try checkRanges(pieces)
     try checkNoOverlap(pieces)
     if let single {
         pieces = pieces.flatMap { punchHole(in: $0, inner: UInt64(single), outer: callerID) }
         pieces.insert(IDPiece(inner: UInt64(single), outer: callerID, count: 1, origin: "the caller's own ID"), at: 0)
         // A movable range laid out past the caller's ID may now end beyond the last valid ID.
-        try checkRanges(pieces, kind: kind)
+        try checkRanges(pieces)
     }
     try checkLimits(pieces, kind: kind)
     return pieces.map(\.entry)
@@ -146,7 +146,7 @@ func parseKernelMap(_ text: String) -> [IDMapEntry] {
 }
 
 /// The kernel refuses empty ranges and ranges that run past the last ID (2^32 - 2).
-private func checkRanges(_ pieces: [IDPiece], kind: IDKind) throws {
+private func checkRanges(_ pieces: [IDPiece]) throws {
     for p in pieces {
         if p.count == 0 {
             throw SwcloneError.usage("\(p.origin): a range maps at least one ID")
@@ -158,18 +158,14 @@ private func checkRanges(_ pieces: [IDPiece], kind: IDKind) throws {
     }
 }
 
-/// The kernel refuses two lines whose inside or outside ranges share an ID.
+/// The kernel refuses two lines whose inside or outside ranges share an ID. Sorted by start,
+/// any overlap shows between neighbours; the error names the later option first.
 private func checkNoOverlap(_ pieces: [IDPiece]) throws {
-    for (i, a) in pieces.enumerated() {
-        for b in pieces[..<i] {
-            let side: String
-            if a.inner < b.inner + b.count && b.inner < a.inner + a.count {
-                side = "inside"
-            } else if a.outer < b.outer + b.count && b.outer < a.outer + a.count {
-                side = "outside"
-            } else {
-                continue
-            }
+    for (side, start) in [("inside", \IDPiece.inner), ("outside", \IDPiece.outer)] {
+        let order = pieces.indices.sorted { pieces[$0][keyPath: start] < pieces[$1][keyPath: start] }
+        for (x, y) in zip(order, order.dropFirst())
+        where pieces[y][keyPath: start] < pieces[x][keyPath: start] + pieces[x].count {
+            let (b, a) = (pieces[min(x, y)], pieces[max(x, y)])
             let detail = a.origin == b.origin ? " (\(b.text) and \(a.text))" : " \(b.origin)"
             throw SwcloneError.usage("\(a.origin): its \(side) IDs overlap\(detail)")
         }

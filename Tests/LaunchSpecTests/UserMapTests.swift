@@ -258,6 +258,11 @@ struct UserMapTests {
                     "--map-groups 100:100009:1: its outside IDs overlap --map-groups 0:100000:10")
     }
 
+    @Test func overlapFarApartOnTheCommandLine() {
+        expectUsage(["--map-users=0:100:10", "--map-users=50:200:10", "--map-users=5:300:1"],
+                    "--map-users 5:300:1: its inside IDs overlap --map-users 0:100:10")
+    }
+
     @Test func overlappingBlocks() {
         // --map-auto and --map-subids both take the same /etc/subuid block.
         expectUsage(["--map-auto", "--map-subids"], "its outside IDs overlap --map-auto")
@@ -273,6 +278,8 @@ struct UserMapTests {
         #expect(try resolve(ok).uidMap.count == 340)
         let many = (0..<341).map { "--map-users=\($0):\(400 + $0):1" }
         expectUsage(many, "--map-users: 341 ranges; the kernel takes at most 340 per map")
+        let huge = (0..<20000).map { "--map-users=\($0):\(40000 + $0):1" }
+        expectUsage(huge, "--map-users: 20000 ranges")
     }
 
     @Test func tooManyBytes() {
