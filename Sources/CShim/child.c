@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <grp.h>
 
@@ -195,7 +196,81 @@ _Noreturn void sw_child_main(const struct sw_child *c) {
     _exit(f.step == SW_STEP_EXEC ? (f.err == ENOENT ? 127 : 126) : 125);
 }
 
+/*
+ * In place, maps the launcher cannot write for itself (ranges, or any map of a
+ * privileged caller, who keeps no capability in the parent namespace after
+ * unshare) are written from outside, as util-linux does: a helper forked
+ * before unshare waits for the go byte, writes them for our PID (or runs
+ * newuidmap on it), sends its report and exits; we go on once it has.
+ */
+static struct sw_failure unshare_with_map_helper(const struct sw_child *c) {
+    int go[2], report[2];
+    if (pipe2(go, O_CLOEXEC) != 0) FAIL(SW_STEP_ID_MAPS);
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        int saved = errno;
+        close(go[0]);
+        close(go[1]);
+        errno = saved;
+        FAIL(SW_STEP_ID_MAPS);
+    }
+    pid_t helper = sw_fork_raw();
+    if (helper == 0) {
+        struct sw_map_report r;
+        close(go[1]);
+        close(report[0]);
+        /* End-of-file instead of the byte: unshare failed, nothing to map. */
+        if (wait_for_parent(go[0]) == 0) {
+            sw_apply_user_maps(c->helper_maps, &r);
+            ssize_t n;
+            do n = write(report[1], &r, sizeof r); while (n < 0 && errno == EINTR);
+        }
+        _exit(0);
+    }
+    int fork_errno = errno;
+    close(go[0]);
+    close(report[1]);
+    if (helper < 0) {
+        close(go[1]);
+        close(report[0]);
+        errno = fork_errno;
+        FAIL(SW_STEP_ID_MAPS);
+    }
+    int rc = unshare(c->unshare_flags);
+    int unshare_errno = errno;
+    if (rc == 0) {
+        char byte = 1;
+        ssize_t n;
+        do n = write(go[1], &byte, 1); while (n < 0 && errno == EINTR);
+    }
+    close(go[1]);
+    ssize_t n;
+    do n = read(report[0], c->map_report, sizeof *c->map_report); while (n < 0 && errno == EINTR);
+    close(report[0]);
+    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {}
+    if (rc != 0) {
+        errno = unshare_errno;
+        FAIL(SW_STEP_UNSHARE);
+    }
+    if (n != (ssize_t)sizeof *c->map_report) {
+        /* The helper died without a word. */
+        memset(c->map_report, 0, sizeof *c->map_report);
+        c->map_report->status = -1;
+        errno = ECHILD;
+        FAIL(SW_STEP_ID_MAPS);
+    }
+    if (c->map_report->step != SW_STEP_NONE) {
+        errno = c->map_report->err;
+        FAIL(SW_STEP_ID_MAPS);
+    }
+    return ok;
+}
+
 struct sw_failure sw_run_in_place(const struct sw_child *c) {
-    if (c->unshare_flags && unshare(c->unshare_flags) != 0) FAIL(SW_STEP_UNSHARE);
+    if (c->helper_maps) {
+        struct sw_failure f = unshare_with_map_helper(c);
+        if (f.step) return f;
+    } else if (c->unshare_flags && unshare(c->unshare_flags) != 0) {
+        FAIL(SW_STEP_UNSHARE);
+    }
     return set_up_and_exec(c);
 }

@@ -56,6 +56,13 @@ pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
     return (pid_t)pid;
 }
 
+pid_t sw_fork_raw(void) {
+    struct sw_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.exit_signal = SIGCHLD;
+    return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
 int sw_pidfd_open(pid_t pid, unsigned int flags) {
     return (int)syscall(SYS_pidfd_open, pid, flags);
 }

@@ -21,7 +21,8 @@ final class ChildPlan {
         if inPlace {
             // The time namespace is unshared and entered by the set-up path.
             c.unshare_flags = Int32(truncatingIfNeeded: cloneFlags(spec.namespaces.subtracting([.time])))
-            if let user = spec.userNamespace {
+            // The common case stays one process: it maps its own IDs after unshare.
+            if let user = spec.userNamespace, user.writableBySelf(uid: geteuid(), gid: getegid()) {
                 c.self_setgroups = string(user.setgroupsText)
                 c.self_uid_map = string(user.uidMapText)
                 c.self_gid_map = string(user.gidMapText)

@@ -18,7 +18,19 @@ public enum Launcher {
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
     private static func runInPlace(_ spec: LaunchSpec) throws -> Never {
         let plan = try ChildPlan(spec: spec, inPlace: true)
+        // Maps the launcher cannot write for itself after unshare: a helper writes them.
+        var outside: (writer: OutsideMapWriter, plan: UserMapsPlan)?
+        if let user = spec.userNamespace, !user.writableBySelf(uid: geteuid(), gid: getegid()) {
+            let writer = try OutsideMapWriter(user)
+            let maps = UserMapsPlan(writer, pid: getpid())
+            plan.child.pointee.helper_maps = UnsafePointer(maps.maps)
+            plan.child.pointee.map_report = maps.report
+            outside = (writer, maps)
+        }
         let failure = sw_run_in_place(plan.child)
+        if failure.step == Int32(SW_STEP_ID_MAPS.rawValue), let outside {
+            throw outside.writer.failure(outside.plan.report.pointee, pid: getpid())
+        }
         throw describe(failure, spec: spec)
     }
 
@@ -28,6 +40,7 @@ public enum Launcher {
     private static func spawn(_ spec: LaunchSpec, status: JSONStatus?) throws -> RunningChild {
         let plan = try ChildPlan(spec: spec, inPlace: false)
         plan.child.pointee.time_ns_inode = status?.timeNamespaceSlot
+        let mapWriter = try spec.userNamespace.map(OutsideMapWriter.init)
         let cgroup = try spec.intoCgroup.map(CgroupDirectory.init)
         defer { cgroup?.close() }
         let errors = try Pipe()
@@ -60,7 +73,7 @@ public enum Launcher {
         var namespaces: [(Namespace, UInt64)] = []
         if let sync {
             do {
-                if let user = spec.userNamespace { try writeIDMaps(user, pid: pid) }
+                try mapWriter?.write(for: pid)
             } catch {
                 child.kill()
                 throw error

@@ -21,9 +21,9 @@ func describe(_ failure: sw_failure, spec: LaunchSpec) -> SwcloneError {
     case SW_STEP_SETGROUPS_FILE:
         return .setup("cannot write '\(user?.setgroupsText ?? "")' to /proc/self/setgroups: \(err)")
     case SW_STEP_UID_MAP:
-        return .setup("cannot write uid_map '\(oneLine(user?.uidMapText))': \(err)")
+        return .setup("cannot write '\(oneLine(user?.uidMapText))' to /proc/self/uid_map: \(err)")
     case SW_STEP_GID_MAP:
-        return .setup("cannot write gid_map '\(oneLine(user?.gidMapText))': \(err)")
+        return .setup("cannot write '\(oneLine(user?.gidMapText))' to /proc/self/gid_map: \(err)")
     case SW_STEP_TIME_UNSHARE:
         return .setup("cannot create a time namespace: \(err)")
     case SW_STEP_TIME_OFFSETS:

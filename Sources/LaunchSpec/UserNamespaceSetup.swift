@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One line of /proc/PID/uid_map or gid_map: `count` IDs from `inner` inside
 /// the namespace are `outer` outside it.
 public struct IDMapEntry: Equatable, Sendable {
@@ -32,4 +36,46 @@ public struct UserNamespaceSetup: Equatable, Sendable {
     private static func text(_ map: [IDMapEntry]) -> String? {
         map.isEmpty ? nil : map.map { "\($0.inner) \($0.outer) \($0.count)\n" }.joined()
     }
+
+    /// Who writes a map from the parent user namespace, by the kernel's rules
+    /// (user_namespaces(7)): a caller with CAP_SETUID (CAP_SETGID) writes any uid_map
+    /// (gid_map); any caller may write one line mapping its own ID (for gid_map, with
+    /// setgroups denied); anything else needs newuidmap/newgidmap and /etc/subuid.
+    public func writers(uid: uid_t, gid: gid_t, canSetUID: Bool, canSetGID: Bool) -> MapWriters {
+        MapWriters(
+            uid: uidMap.isEmpty ? nil : canSetUID || Self.isOwn(uidMap, id: uid) ? .caller : .helper,
+            gid: gidMap.isEmpty ? nil : canSetGID || (Self.isOwn(gidMap, id: gid) && denySetgroups == true) ? .caller : .helper)
+    }
+
+    /// In place, after unshare the launcher has no capability left in the parent namespace:
+    /// it can write its maps itself only in the unprivileged form; else a helper made
+    /// before unshare writes them.
+    public func writableBySelf(uid: uid_t, gid: gid_t) -> Bool {
+        let w = writers(uid: uid, gid: gid, canSetUID: false, canSetGID: false)
+        return w.uid != .helper && w.gid != .helper
+    }
+
+    private static func isOwn(_ map: [IDMapEntry], id: UInt32) -> Bool {
+        map.count == 1 && map[0].count == 1 && map[0].outer == id
+    }
+}
+
+/// Who writes each map; nil when there is none to write.
+public struct MapWriters: Equatable, Sendable {
+    public enum Writer: Equatable, Sendable {
+        /// swclone writes /proc/PID/uid_map (gid_map) itself.
+        case caller
+        /// newuidmap (newgidmap) writes it, checking /etc/subuid (/etc/subgid).
+        case helper
+    }
+
+    public var uid: Writer?
+    public var gid: Writer?
+
+    public init(uid: Writer?, gid: Writer?) {
+        self.uid = uid
+        self.gid = gid
+    }
+
+    public var needsHelper: Bool { uid == .helper || gid == .helper }
 }

@@ -39,6 +39,7 @@ enum sw_step {
     SW_STEP_NONE = 0,
     SW_STEP_UNSHARE,          /* in place: unshare(2) of the namespaces */
     SW_STEP_WAIT_PARENT,      /* the parent died before releasing the child */
+    SW_STEP_ID_MAPS,          /* in place: the map helper failed; see struct sw_map_report */
     SW_STEP_SETGROUPS_FILE,   /* /proc/self/setgroups */
     SW_STEP_UID_MAP,          /* /proc/self/uid_map */
     SW_STEP_GID_MAP,          /* /proc/self/gid_map */
@@ -72,6 +73,33 @@ struct sw_failure {
     int32_t err;
 };
 
+/*
+ * The maps of a new user namespace, written from outside it (by the parent in
+ * fork mode, by a helper process in place): setgroups first, then each map
+ * either written directly or by running newuidmap/newgidmap. Paths name the
+ * target's /proc/PID files.
+ */
+struct sw_user_maps {
+    const char *setgroups_path;
+    const char *setgroups;        /* "allow" / "deny", or NULL */
+    const char *uid_map_path;
+    const char *uid_map;          /* written directly, or NULL */
+    const char *gid_map_path;
+    const char *gid_map;
+    char *const *newuidmap_argv;  /* run instead of writing uid_map, or NULL */
+    char *const *newgidmap_argv;
+    char *const *helper_envp;
+};
+
+/* What writing the maps reported: the failed file, and newuidmap's own words. */
+struct sw_map_report {
+    int32_t step;                 /* SW_STEP_SETGROUPS_FILE, _UID_MAP, _GID_MAP, or SW_STEP_NONE */
+    int32_t err;                  /* errno of a write or of starting the helper, else 0 */
+    int32_t status;               /* the helper's exit status (128+N for a signal), or -1 */
+    int32_t output_len;
+    char output[1008];            /* the helper's stderr, cut to fit */
+};
+
 /* Everything the child needs, prepared by the parent before clone3. */
 struct sw_child {
     int unshare_flags;            /* in place only: namespaces to unshare(2) */
@@ -85,6 +113,10 @@ struct sw_child {
     const char *self_uid_map;
     const char *self_gid_map;
     int setgroups_denied;         /* setgroups(2) is refused in the new user namespace */
+    /* In place, maps the launcher cannot write for itself: a helper made before
+     * unshare writes them once the namespace exists, and reports here. */
+    const struct sw_user_maps *helper_maps;
+    struct sw_map_report *map_report;
 
     int new_time;                 /* unshare a time namespace and enter it */
     const char *timens_offsets;   /* written before anything runs in it, or NULL */
@@ -139,6 +171,15 @@ int sw_secure_exec(void);
 
 /* In place (no fork): unshare, set up and exec. Returns only on failure. */
 struct sw_failure sw_run_in_place(const struct sw_child *child);
+
+/*
+ * Writes a new user namespace's maps from outside it. Returns 0, or -1 with
+ * the report filled in. Async-signal-safe: the in-place helper runs it.
+ */
+int sw_apply_user_maps(const struct sw_user_maps *maps, struct sw_map_report *report);
+
+/* fork(2) as a raw clone3: no fork handlers. 0 in the child. */
+pid_t sw_fork_raw(void);
 
 int sw_pidfd_open(pid_t pid, unsigned int flags);
 /* open(path, O_PATH|O_DIRECTORY|O_CLOEXEC), for CLONE_INTO_CGROUP. */

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A block of subordinate IDs from /etc/subuid or /etc/subgid.
+public struct SubordinateBlock: Equatable, Sendable {
+    public var start: UInt32
+    public var count: UInt32
+
+    public init(start: UInt32, count: UInt32) {
+        self.start = start
+        self.count = count
+    }
+}
+
+/// The first `NAME:START:COUNT` or `UID:START:COUNT` line for this user, as util-linux and
+/// newuidmap read them. Lines that do not parse are skipped.
+public func firstSubordinateBlock(in text: String, userName: String?, uid: uid_t) -> SubordinateBlock? {
+    for line in text.split(separator: "\n") {
+        let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+        guard fields.count == 3, String(fields[0]) == userName || UInt32(fields[0]) == uid,
+              let start = UInt32(fields[1]), let count = UInt32(fields[2]) else { continue }
+        return SubordinateBlock(start: start, count: count)
+    }
+    return nil
+}
+
+/// What --map-users auto, subids and all read from the system; tests give their own.
+public struct IDSources: Sendable {
+    /// The caller's effective IDs: what a single mapping maps, whose subordinate IDs are used.
+    public var uid: uid_t
+    public var gid: gid_t
+    /// Looked up only when a subordinate ID file is read.
+    public var userName: @Sendable () -> String?
+    public var readFile: @Sendable (String) throws -> String
+
+    public init(uid: uid_t, gid: gid_t, userName: @escaping @Sendable () -> String?,
+                readFile: @escaping @Sendable (String) throws -> String) {
+        self.uid = uid
+        self.gid = gid
+        self.userName = userName
+        self.readFile = readFile
+    }
+
+    /// The caller as the kernel and the user database see it.
+    public static func system() -> IDSources {
+        let uid = geteuid()
+        return IDSources(uid: uid, gid: getegid(),
+                         userName: { getpwuid(uid).map { String(cString: $0.pointee.pw_name) } },
+                         readFile: readSmallFile)
+    }
+}
+
+/// A failed read, with its errno.
+public struct FileError: Error, Equatable {
+    public var code: Int32
+
+    public init(code: Int32) { self.code = code }
+}
+
+/// A whole small file (subordinate ID files, /proc maps), without Foundation.
+func readSmallFile(_ path: String) throws -> String {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileError(code: errno) }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fd, &chunk, chunk.count)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw FileError(code: errno)
+        }
+        if n == 0 { break }
+        bytes += chunk[..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

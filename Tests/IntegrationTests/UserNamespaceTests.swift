@@ -1,0 +1,224 @@
+import Foundation
+import Testing
+
+/// User namespaces as an unprivileged caller (nobody, no capabilities, through setpriv):
+/// the maps the kernel reports from inside, in fork mode and in place.
+@Suite(.needsRoot)
+struct UnprivilegedUserNamespaceTests {
+    static let nobody = "65534"
+
+    @Test(arguments: [[], ["--fork"]])
+    func mapRootUser(mode: [String]) throws {
+        let r = try Swclone.run(["--user", "--map-root-user"] + mode + ["--", "sh", "-c",
+                                 "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups"],
+                                asUser: Self.nobody)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.map(mapLine) == ["0", "0", "0 65534 1", "0 65534 1", "deny"])
+    }
+
+    /// The command of the issue: every namespace an unprivileged user can have.
+    @Test func everyNamespaceWithoutPrivilege() throws {
+        let r = try Swclone.run(["--user", "--map-root-user", "--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup",
+                                 "--fork", "--mount-proc", "--hostname", "box", "--", "sh", "-c",
+                                 "echo $$; hostname; ls /proc | grep -c '^[0-9]'; grep -c : /proc/net/dev; id -u"],
+                                asUser: Self.nobody)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.count == 5, "\(r.stdout)")
+        guard r.lines.count == 5 else { return }
+        #expect(r.lines[0] == "1" && r.lines[1] == "box" && r.lines[4] == "0")
+        #expect(Int(r.lines[2]) ?? 99 <= 3, "processes in /proc: \(r.lines[2])")
+        #expect(r.lines[3] == "1", "interfaces besides lo: \(r.stdout)")
+    }
+
+    @Test(arguments: [[], ["--fork"]])
+    func timeNamespaceWithoutPrivilege(mode: [String]) throws {
+        let r = try Swclone.run(["--user", "--map-root-user", "--time", "--boottime", "86400"] + mode
+                                + ["--", "cat", "/proc/uptime"], asUser: Self.nobody)
+        #expect(r.status == 0, "\(r.stderr)")
+        let uptime = Double(r.stdout.split(separator: " ").first ?? "") ?? 0
+        #expect(uptime >= 86400, "uptime inside: \(r.stdout)")
+    }
+
+    @Test func mapCurrentUser() throws {
+        let r = try Swclone.run(["--map-current-user", "--", "sh", "-c", "id -u; id -g; cat /proc/self/setgroups"],
+                                asUser: Self.nobody)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == ["65534", "65534", "deny"])
+    }
+
+    @Test func mapUserAndGroupByName() throws {
+        let r = try Swclone.run(["--map-user=root", "--map-group=root", "--fork", "--", "sh", "-c", "id -u; id -g"],
+                                asUser: Self.nobody)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == ["0", "0"])
+    }
+
+    @Test func ownGroupThroughARange() throws {
+        // One line with its own GID but no --setgroups: newgidmap maps it and denies setgroups.
+        let r = try Swclone.run(["--user", "--map-groups=0:65534:1", "--", "sh", "-c", "id -g; cat /proc/self/setgroups"],
+                                asUser: Self.nobody)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == ["0", "deny"])
+    }
+
+    @Test func networkWithoutAUserNamespaceIsRefusedClearly() throws {
+        let r = try Swclone.run(["--net", "--", "true"], asUser: Self.nobody)
+        #expect(r.status == 125)
+        expectOneErrorLine(r, containing: "Operation not permitted (EPERM)")
+    }
+
+    @Test(arguments: [[], ["--fork"]])
+    func someoneElsesIDIsRefusedByNewuidmap(mode: [String]) throws {
+        let r = try Swclone.run(["--map-users=0:0:1"] + mode + ["--", "true"], asUser: Self.nobody)
+        #expect(r.status == 125)
+        expectOneErrorLine(r, containing: "newuidmap could not write '0 0 1' to /proc/")
+        #expect(r.stderr.contains("/uid_map: newuidmap: uid range [0-1) -> [0-1) not allowed"), "\(r.stderr)")
+    }
+
+    @Test func noSubordinateIDs() throws {
+        let r = try Swclone.run(["--map-auto", "--", "true"], asUser: Self.nobody)
+        #expect(r.status == 125)
+        expectOneErrorLine(r, containing: "--map-auto: no entry for user nobody (65534) in /etc/subuid")
+    }
+}
+
+/// A privileged caller writes any map itself; in place, through a helper made before unshare.
+@Suite(.needsRoot)
+struct PrivilegedMapTests {
+    @Test(arguments: [[], ["--fork"]])
+    func rangesBothForms(mode: [String]) throws {
+        let r = try Swclone.run(["--user", "--map-users=0:100000:65536", "--map-groups=100000,0,65536"] + mode
+                                + ["--", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; echo PPid: $PPID"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.prefix(2).map(mapLine) == ["0 100000 65536", "0 100000 65536"])
+        // In place the program is swclone itself, so its parent is this test.
+        let parent = r.lines.last.map(mapLine) ?? ""
+        #expect((parent == "PPid: \(getpid())") == mode.isEmpty, "\(parent)")
+    }
+
+    @Test func allKeepsEveryIDAndMapsTheCallerToRoot() throws {
+        let r = try Swclone.run(["--map-users=all", "--map-groups=all", "--map-root-user", "--",
+                                 "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/setgroups"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.map(mapLine) == ["0", "0 0 1", "1 1 4294967294", "allow"])
+    }
+
+    @Test func userAndGroupByNumber() throws {
+        let r = try Swclone.run(["--map-user=1234", "--map-group=1235", "--", "sh", "-c", "id -u; id -g; cat /proc/self/setgroups"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == ["1234", "1235", "deny"])
+    }
+
+    /// Root of a user namespace that maps only 0: IDs it does not have are refused by the kernel.
+    @Test(arguments: [[], ["--fork"]])
+    func refusedWriteNamesTheFile(mode: [String]) throws {
+        let r = try runProgram("/usr/bin/unshare", ["--user", "--map-root-user", Swclone.path, "--map-users=0:5000:10"]
+                               + mode + ["--", "true"])
+        #expect(r.status == 125)
+        expectOneErrorLine(r, containing: "cannot write '0 5000 10' to /proc/")
+        #expect(r.stderr.hasSuffix("/uid_map: Operation not permitted (EPERM)\n"), "\(r.stderr)")
+    }
+}
+
+/// Ranges through newuidmap/newgidmap: a user made for the test, with /etc/subuid and
+/// /etc/subgid blocks, removed again whatever happens. Serialized: one such user at a time.
+@Suite(.needsRoot, .serialized)
+struct SubordinateIDRangeTests {
+    @Test(arguments: [[], ["--fork"]])
+    func mapAuto(mode: [String]) throws {
+        try TestUser.with { user in
+            let r = try user.run(["--map-auto"] + mode + ["--", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; echo $PPID"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.lines.prefix(2).map(mapLine) == ["0 \(user.block) 65536", "0 \(user.block) 65536"])
+            // In place (through the map helper) the program keeps swclone's PID: its parent is this test.
+            #expect((r.lines.last == "\(getpid())") == mode.isEmpty, "\(r.stdout)")
+        }
+    }
+
+    @Test(arguments: [[], ["--fork"]])
+    func mapAutoWithRoot(mode: [String]) throws {
+        try TestUser.with { user in
+            let r = try user.run(["--map-auto", "--map-root-user"] + mode
+                                 + ["--", "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.lines.map(mapLine) == ["0", "0 \(user.uid) 1", "1 \(user.block) 65536",
+                                           "0 \(user.gid) 1", "1 \(user.block) 65536"])
+        }
+    }
+
+    @Test func mapSubidsWithCurrentUser() throws {
+        try TestUser.with { user in
+            let r = try user.run(["--map-subids", "--map-current-user", "--", "cat", "/proc/self/uid_map"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.lines.map(mapLine) == ["\(user.uid) \(user.uid) 1", "\(user.block) \(user.block) 65536"])
+        }
+    }
+
+    @Test func bothRangeFormsRepeated() throws {
+        try TestUser.with { user in
+            let r = try user.run(["--map-users=0:\(user.block):10", "--map-users=\(user.block + 100),1000,10",
+                                  "--map-groups=5:\(user.block):1", "--fork", "--", "cat", "/proc/self/uid_map", "/proc/self/gid_map"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.lines.map(mapLine) == ["0 \(user.block) 10", "1000 \(user.block + 100) 10", "5 \(user.block) 1"])
+        }
+    }
+
+    @Test(arguments: [[], ["--fork"]])
+    func rangeOutsideTheBlockIsRefused(mode: [String]) throws {
+        try TestUser.with { user in
+            let r = try user.run(["--map-users=0:\(user.block + 65536):1"] + mode + ["--", "true"])
+            #expect(r.status == 125)
+            expectOneErrorLine(r, containing: "newuidmap could not write '0 \(user.block + 65536) 1' to /proc/")
+            #expect(r.stderr.contains("not allowed"), "\(r.stderr)")
+        }
+    }
+
+    @Test func missingNewuidmap() throws {
+        try TestUser.with { user in
+            // Hidden only in a private mount namespace of util-linux unshare.
+            let swclone = ["setpriv", "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--inh-caps=-all",
+                           Swclone.path, "--map-auto", "--", "true"]
+            let script = "for f in /usr/bin/newuidmap /usr/bin/newgidmap; do mount --bind /dev/null $f || exit 99; done; exec \"$@\""
+            let r = try runProgram("/usr/bin/unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh"] + swclone)
+            #expect(r.status == 125, "\(r.stderr)")
+            expectOneErrorLine(r, containing: "newuidmap not found (Debian package uidmap)")
+        }
+    }
+}
+
+/// A system user with a block of subordinate user and group IDs, for one test.
+struct TestUser {
+    let name: String
+    let uid: Int
+    let gid: Int
+    let block: Int
+
+    static func with(_ body: (TestUser) throws -> Void) throws {
+        let name = "swct-\(getpid())-\(Int.random(in: 1000...9999))"
+        let block = 1_000_000_000 + Int(getpid() % 10000) * 65536
+        let range = "\(block)-\(block + 65535)"
+        defer {
+            _ = try? runProgram("/usr/sbin/usermod", ["--del-subuids", range, "--del-subgids", range, name])
+            _ = try? runProgram("/usr/sbin/userdel", [name])
+        }
+        let add = try runProgram("/usr/sbin/useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name])
+        try #require(add.status == 0, "useradd: \(add.stderr)")
+        let sub = try runProgram("/usr/sbin/usermod", ["--add-subuids", range, "--add-subgids", range, name])
+        try #require(sub.status == 0, "usermod: \(sub.stderr)")
+        let ids = try runProgram("/usr/bin/id", ["-u", name]).stdout + " " + runProgram("/usr/bin/id", ["-g", name]).stdout
+        let numbers = ids.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        try #require(numbers.count == 2)
+        try body(TestUser(name: name, uid: numbers[0], gid: numbers[1], block: block))
+    }
+
+    /// swclone as this user, with no capabilities.
+    func run(_ args: [String]) throws -> Run {
+        try runProgram("/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--inh-caps=-all",
+                                            Swclone.path] + args)
+    }
+}
+
+/// A map line with its padding collapsed: "0 65534 1".
+func mapLine(_ line: String) -> String {
+    line.split(separator: " ").joined(separator: " ")
+}
