@@ -17,8 +17,11 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <grp.h>
+#include <linux/capability.h>
 
 #define FAIL(s) return (struct sw_failure){ .step = (s), .err = errno }
 static const struct sw_failure ok = { SW_STEP_NONE, 0 };
@@ -81,6 +84,42 @@ static struct sw_failure enter_new_time_namespace(const struct sw_child *c) {
     return ok;
 }
 
+/*
+ * The namespaces exist: let whoever keeps them in files (the parent, or the
+ * in-place helper) bind-mount them, and wait for its answer.
+ */
+static struct sw_failure wait_for_keeper(const struct sw_child *c) {
+    struct sw_failure answer = ok;
+    ssize_t n;
+    do n = write(c->keep_ready_fd, &answer, sizeof answer); while (n < 0 && errno == EINTR);
+    do n = read(c->keep_answer_fd, &answer, sizeof answer); while (n < 0 && errno == EINTR);
+    close(c->keep_answer_fd);
+    if (c->keeper > 0) {
+        while (waitpid(c->keeper, NULL, 0) < 0 && errno == EINTR) {}
+        close(c->keep_ready_fd);
+    }
+    if (n != (ssize_t)sizeof answer) {
+        errno = ESRCH;
+        FAIL(SW_STEP_WAIT_PARENT);
+    }
+    return answer;
+}
+
+/* unshare/nsenter --keep-caps: what the user namespace granted survives exec as ambient. */
+static int raise_permitted_to_ambient(void) {
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    data[0].inheritable = data[0].permitted;
+    data[1].inheritable = data[1].permitted;
+    if (syscall(SYS_capset, &header, data) != 0) return -1;
+    for (int cap = 0; cap < 64; cap++) {
+        if (!(data[cap / 32].permitted & (1U << (cap % 32)))) continue;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) return -1;
+    }
+    return 0;
+}
+
 static struct sw_failure change_identity(const struct sw_child *c) {
     if (c->set_gid || c->set_uid) {
         /* In a user namespace with setgroups denied the kernel keeps them; nothing to drop. */
@@ -117,6 +156,10 @@ static struct sw_failure set_up(const struct sw_child *c) {
         struct sw_failure f = enter_new_time_namespace(c);
         if (f.step) return f;
     }
+    if (c->keep_ready_fd >= 0) {
+        struct sw_failure f = wait_for_keeper(c);
+        if (f.step) return f;
+    }
     if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) != 0) FAIL(SW_STEP_HOSTNAME);
     if (c->loopback_up && loopback_up() != 0) FAIL(SW_STEP_LOOPBACK);
     if (c->root_propagation && mount("none", "/", NULL, c->root_propagation, NULL) != 0)
@@ -129,6 +172,7 @@ static struct sw_failure set_up(const struct sw_child *c) {
 
     struct sw_failure f = change_identity(c);
     if (f.step) return f;
+    if (c->keep_caps && raise_permitted_to_ambient() != 0) FAIL(SW_STEP_KEEPCAPS);
     if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) FAIL(SW_STEP_NO_NEW_PRIVS);
     if (c->new_session && setsid() < 0) FAIL(SW_STEP_SETSID);
     return arm_parent_death(c);

@@ -5,29 +5,63 @@ import LaunchSpec
 /// Starts the program a spec describes and ends the way the program ended.
 public enum Launcher {
     public static func launch(_ spec: LaunchSpec) throws -> Never {
+        var spec = spec
+        let kept = KeptNamespaces(spec)
+        try kept.check()
+        var joined = JoinResult()
+        if let join = spec.join { joined = try NamespaceJoiner.enter(join, spec: &spec) }
         if spec.fork {
-            let child = try spawn(spec)
+            let child = try spawn(spec, joined: joined, kept: kept)
             let end = Supervisor(child: child).run()
             end.exitLikeIt()
         }
-        try runInPlace(spec)
+        try runInPlace(spec, joined: joined, kept: kept)
     }
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
-    private static func runInPlace(_ spec: LaunchSpec) throws -> Never {
+    private static func runInPlace(_ spec: LaunchSpec, joined: JoinResult, kept: KeptNamespaces) throws -> Never {
         let plan = ChildPlan(spec: spec, inPlace: true)
+        if joined.groupsDropped { plan.child.pointee.setgroups_denied = 1 }
+        if joined.cgroupFD >= 0 { try moveIntoCgroup(joined) }
+        if !kept.isEmpty {
+            let sources = kept.files.map { KeptNamespaces.source($0.namespace, pid: getpid()) }
+            let keeper = sw_start_keeper(plan.strings(sources), plan.strings(kept.files.map(\.path)), Int32(kept.files.count),
+                                         &plan.child.pointee.keep_ready_fd, &plan.child.pointee.keep_answer_fd)
+            guard keeper > 0 else { throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))") }
+            plan.child.pointee.keeper = keeper
+        }
         let failure = sw_run_in_place(plan.child)
+        if failure.step >= SW_STEP_KEEP_NS.rawValue {
+            throw kept.failure(index: Int(failure.step) - Int(SW_STEP_KEEP_NS.rawValue), err: failure.err)
+        }
         throw describe(failure, spec: spec)
+    }
+
+    /// --join-cgroup --no-fork: no child to create inside the cgroup, so
+    /// swclone moves itself there before it execs the program (as nsenter).
+    private static func moveIntoCgroup(_ joined: JoinResult) throws {
+        let fd = openat(joined.cgroupFD, "cgroup.procs", O_WRONLY | O_CLOEXEC)
+        let written = fd >= 0 && write(fd, "0", 1) == 1
+        let err = errno
+        if fd >= 0 { close(fd) }
+        guard written else {
+            throw SwcloneError.setup("--join-cgroup: cannot move into \(joined.cgroupPath): \(errnoText(err))")
+        }
     }
 
     /// Creates the child with clone3, writes its ID maps, releases it, and
     /// returns once it has exec'd the program (or throws what went wrong).
-    private static func spawn(_ spec: LaunchSpec) throws -> RunningChild {
+    private static func spawn(_ spec: LaunchSpec, joined: JoinResult, kept: KeptNamespaces) throws -> RunningChild {
         let plan = ChildPlan(spec: spec, inPlace: false)
+        if joined.groupsDropped { plan.child.pointee.setgroups_denied = 1 }
         let errors = try Pipe()
         let sync = spec.userNamespace == nil ? nil : try Pipe()
+        // The child announces its namespaces on the error pipe and waits for the binds.
+        let keep = kept.isEmpty ? nil : try Pipe()
         plan.child.pointee.error_fd = errors.writeEnd
         plan.child.pointee.sync_fd = sync?.readEnd ?? -1
+        plan.child.pointee.keep_ready_fd = keep == nil ? -1 : errors.writeEnd
+        plan.child.pointee.keep_answer_fd = keep?.readEnd ?? -1
 
         // Signals arriving from now on wait in the mask for the supervisor to forward them.
         var previousMask = sigset_t()
@@ -36,13 +70,16 @@ public enum Launcher {
         plan.child.pointee.sigmask = previousMask
 
         var pidfd: Int32 = -1
-        let flags = cloneFlags(spec.namespaces.subtracting([.time])) | SW_CLONE_PIDFD
-        let pid = sw_spawn(plan.child, flags, &pidfd, nil, 0, -1)
+        var flags = cloneFlags(spec.namespaces.subtracting([.time])) | SW_CLONE_PIDFD
+        // swclone enter --join-cgroup: the program starts in the target's cgroup.
+        if joined.cgroupFD >= 0 { flags |= SW_CLONE_INTO_CGROUP }
+        let pid = sw_spawn(plan.child, flags, &pidfd, nil, 0, joined.cgroupFD)
         let cloneErrno = errno
         errors.closeWriteEnd()
         sync?.closeReadEnd()
+        keep?.closeReadEnd()
         guard pid > 0 else {
-            throw SwcloneError.setup(cloneFailure(cloneErrno, spec: spec))
+            throw SwcloneError.setup(cloneFailure(cloneErrno, spec: spec, joined: joined))
         }
         let child = RunningChild(pid: pid, pidfd: pidfd)
 
@@ -55,6 +92,20 @@ public enum Launcher {
             }
             sync.release()
         }
+        if let keep {
+            // A failure before the namespaces existed comes instead of the announcement.
+            if let failure = errors.readRecord(), failure.step != SW_STEP_NONE.rawValue {
+                _ = child.waitForEnd()
+                throw describe(failure, spec: spec)
+            }
+            do {
+                try kept.bind(pid: pid)
+            } catch {
+                child.kill()
+                throw error
+            }
+            keep.send(sw_failure())
+        }
         if let failure = errors.readFailure() {
             _ = child.waitForEnd()
             throw describe(failure, spec: spec)
@@ -62,7 +113,13 @@ public enum Launcher {
         return child
     }
 
-    private static func cloneFailure(_ err: Int32, spec: LaunchSpec) -> String {
+    private static func cloneFailure(_ err: Int32, spec: LaunchSpec, joined: JoinResult) -> String {
+        if joined.cgroupFD >= 0 && (err == EBUSY || err == EOPNOTSUPP || err == EBADF || err == ENOENT || err == EACCES) {
+            return "--join-cgroup: cannot start the program in \(joined.cgroupPath): \(errnoText(err))"
+        }
+        if joined.joined.contains(.pid) && err == ENOMEM {
+            return "cannot create the program in the joined PID namespace: its init has exited (\(errnoText(err)))"
+        }
         let new = spec.namespaces.subtracting([.time])
         let what = new.isEmpty ? "cannot create the child" : "cannot create namespaces (\(names(new)))"
         return "\(what): \(errnoText(err))"
@@ -93,13 +150,25 @@ struct Pipe {
         close(writeEnd)
     }
 
+    /// Answers a child waiting for a record (step 0: go on).
+    func send(_ record: sw_failure) {
+        var record = record
+        _ = write(writeEnd, &record, MemoryLayout<sw_failure>.size)
+        close(writeEnd)
+    }
+
     /// The child's report, or nil at end-of-file: exec succeeded.
     func readFailure() -> sw_failure? {
+        defer { close(readEnd) }
+        return readRecord()
+    }
+
+    /// One record from the child, leaving the pipe open; nil at end-of-file.
+    func readRecord() -> sw_failure? {
         var failure = sw_failure()
         let size = MemoryLayout<sw_failure>.size
         var n: Int
         repeat { n = read(readEnd, &failure, size) } while n < 0 && errno == EINTR
-        close(readEnd)
         return n == size ? failure : nil
     }
 }

@@ -10,6 +10,10 @@ public struct LaunchSpec: Equatable, Sendable {
     public var namespaces: Set<Namespace> = []
     /// Run the program in a clone3 child and wait for it; otherwise unshare in place and exec.
     public var fork = false
+    /// Files to bind-mount the new namespaces on (`--uts=FILE`), so they outlive the program.
+    public var namespaceFiles: [Namespace: String] = [:]
+    /// `swclone enter`: namespaces to join before the program is created.
+    public var join: NamespaceJoin?
 
     public var hostname: String?
     /// Offsets of the new time namespace, in seconds.
@@ -26,6 +30,8 @@ public struct LaunchSpec: Equatable, Sendable {
     public var userNamespace: UserNamespaceSetup?
     public var uid: uid_t?
     public var gid: gid_t?
+    /// --keep-caps: the program keeps, as ambient capabilities, what its user namespace granted.
+    public var keepCaps = false
 
     /// The program's argv; argv[0] is what is searched for.
     public var argv: [String]

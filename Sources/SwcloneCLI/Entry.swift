@@ -10,10 +10,16 @@ let swcloneVersion = "swclone 0.1.0"
 /// completions and malformed command lines. Every error ends here as one
 /// `swclone: ...` line and the contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
-    let (parsed, parserArguments) = scanArguments(arguments.dropFirst(), shapes: LaunchCommand.shapes)
-    guard let parsed else { answerWithParser(parserArguments) }
+    // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
+    let entering = arguments.dropFirst().first == "enter"
+    let (parsed, parserArguments) = entering
+        ? scanArguments(arguments.dropFirst(2), shapes: EnterCommand.shapes)
+        : scanArguments(arguments.dropFirst(), shapes: LaunchCommand.shapes)
+    guard let parsed else { answerWithParser(entering ? ["enter"] + parserArguments : parserArguments) }
     do {
-        try Launcher.launch(LaunchCommand.makeSpec(parsed, callerEnvironment: currentEnvironment()))
+        let environment = currentEnvironment()
+        try Launcher.launch(entering ? EnterCommand.makeSpec(parsed, callerEnvironment: environment)
+                                     : LaunchCommand.makeSpec(parsed, callerEnvironment: environment))
     } catch let error as SwcloneError {
         fail(error.message, status: error.status)
     } catch {
@@ -26,7 +32,7 @@ private func answerWithParser(_ arguments: [String]) -> Never {
     do {
         var command = try LaunchCommand.parseAsRoot(arguments)
         // --help parses into swift-argument-parser's own help command.
-        if !(command is LaunchCommand) {
+        if !(command is LaunchCommand || command is EnterCommand) {
             try command.run()
             exit(0)
         }

@@ -31,6 +31,9 @@ static const unsigned long SW_MS_PRIVATE = 1UL << 18;
 static const unsigned long SW_MS_SLAVE = 1UL << 19;
 static const unsigned long SW_MS_SHARED = 1UL << 20;
 
+/* open(2) flag for a cgroup directory handed to CLONE_INTO_CGROUP (hidden without _GNU_SOURCE). */
+static const int SW_O_PATH = 010000000;
+
 /* waitid(2) on a pidfd. */
 static const int SW_P_PIDFD = 3;
 
@@ -58,6 +61,9 @@ enum sw_step {
     SW_STEP_SETSID,
     SW_STEP_PARENT_DEATH,     /* --kill-child: prctl or the launcher already gone */
     SW_STEP_EXEC,
+    SW_STEP_KEEPCAPS,         /* --keep-caps: permitted capabilities into the ambient set */
+    /* In place, the helper that bind-mounts namespace files reports this plus the file's index. */
+    SW_STEP_KEEP_NS = 64,
 };
 
 /* What a failed step reports: over the error pipe, or returned in place. */
@@ -96,6 +102,19 @@ struct sw_child {
     int no_new_privs;
     int new_session;
 
+    int keep_caps;                /* raise the permitted capabilities into the ambient set */
+
+    /*
+     * Namespaces kept in files (--uts=FILE...): once the namespaces exist,
+     * the set-up path writes an sw_failure record on keep_ready_fd and waits
+     * for whoever makes the bind mounts to answer one on keep_answer_fd
+     * (step 0: done). -1: nothing to keep. keeper: that helper's PID in
+     * place (reaped after its answer), 0 when the parent binds.
+     */
+    int keep_ready_fd;
+    int keep_answer_fd;
+    pid_t keeper;
+
     sigset_t sigmask;             /* the launcher's mask, restored before exec */
 
     /* argv has one free slot before argv[0] for the /bin/sh fallback on ENOEXEC. */
@@ -116,6 +135,21 @@ pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
 struct sw_failure sw_run_in_place(const struct sw_child *child);
 
 int sw_pidfd_open(pid_t pid, unsigned int flags);
+/* setns(2), hidden by the Glibc module; `fd` a namespace file or a pidfd. */
+int sw_setns(int fd, int nstype);
+/* The CLONE_NEW* type of a namespace file (ioctl NS_GET_NSTYPE), or -1 with errno. */
+int sw_namespace_type(int fd);
+/* The mount ID of the mount `path` is on (statx STATX_MNT_ID), or -1 with errno. */
+int sw_mount_id(const char *path, uint64_t *id);
+
+/*
+ * In place, the program keeps swclone's process, so a helper forked before
+ * unshare (still in the caller's mount namespace) makes the bind mounts of
+ * sources[i] on targets[i] when told the namespaces exist. Sets the two
+ * descriptors of struct sw_child; returns the helper's PID or -1 with errno.
+ */
+pid_t sw_start_keeper(const char *const *sources, const char *const *targets, int count,
+                      int *ready_fd, int *answer_fd);
 /* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
 int sw_pipe_cloexec(int fds[2]);
 /* A close-on-exec signalfd for `set`, and one read of it: the signal and its si_code. */
