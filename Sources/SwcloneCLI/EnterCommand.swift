@@ -3,7 +3,8 @@ import LaunchSpec
 
 /// `swclone enter [options] [--] [program [argument...]]`: nsenter(1) on the
 /// clone core. Entry.swift sends a command line whose first word is `enter`
-/// here; a program named `enter` is run with `swclone -- enter`.
+/// here (and to this command's own parser for help and usage errors); a
+/// program named `enter` is run with `swclone -- enter`.
 public struct EnterCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "enter",
@@ -18,7 +19,8 @@ public struct EnterCommand: ParsableCommand {
             Exit status: the program's; 64 usage error; 125 a set-up step failed (no such process, \
             a namespace that may not be joined, a file that is not a namespace...); 126 the program \
             cannot be run; 127 it was not found.
-            """)
+            """,
+        version: swcloneVersion)
 
     @OptionGroup(title: "Namespaces to join") var namespaces: EnterNamespaceOptions
     @OptionGroup(title: "Process") var process: EnterProcessOptions

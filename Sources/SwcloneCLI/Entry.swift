@@ -11,11 +11,18 @@ let swcloneVersion = "swclone 0.1.0"
 /// `swclone: ...` line and the contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
     // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
-    let entering = arguments.dropFirst().first == "enter"
+    let words = Array(arguments.dropFirst())
+    if words == ["help", "enter"] { answerWithParser(EnterCommand.self, ["--help"]) }
+    let entering = words.first == "enter"
     let (parsed, parserArguments) = entering
-        ? scanArguments(arguments.dropFirst(2), shapes: EnterCommand.shapes)
-        : scanArguments(arguments.dropFirst(), shapes: LaunchCommand.shapes)
-    guard let parsed else { answerWithParser(entering ? ["enter"] + parserArguments : parserArguments) }
+        ? scanArguments(words.dropFirst(), shapes: EnterCommand.shapes)
+        : scanArguments(words, shapes: LaunchCommand.shapes)
+    guard let parsed else {
+        // `enter` goes straight to its own parser: the launch command's
+        // parser would take enter's -r, --root and --wd as its own.
+        if entering { answerWithParser(EnterCommand.self, parserArguments) }
+        answerWithParser(LaunchCommand.self, parserArguments)
+    }
     do {
         let environment = currentEnvironment()
         try Launcher.launch(entering ? EnterCommand.makeSpec(parsed, callerEnvironment: environment)
@@ -28,22 +35,22 @@ public func swcloneMain(_ arguments: [String]) -> Never {
 }
 
 /// Help, version, completions, or the parser's own usage error.
-private func answerWithParser(_ arguments: [String]) -> Never {
+private func answerWithParser<Command: ParsableCommand>(_: Command.Type, _ arguments: [String]) -> Never {
     do {
-        var command = try LaunchCommand.parseAsRoot(arguments)
+        var command = try Command.parseAsRoot(arguments)
         // --help parses into swift-argument-parser's own help command.
-        if !(command is LaunchCommand || command is EnterCommand) {
+        if !(command is Command) {
             try command.run()
             exit(0)
         }
         // The scanner found a problem the parser does not see: a flag given a value.
         fail("cannot parse the command line: \(arguments.joined(separator: " "))", status: ExitStatus.usage)
     } catch {
-        if LaunchCommand.exitCode(for: error) == .success {
-            print(LaunchCommand.fullMessage(for: error))
+        if Command.exitCode(for: error) == .success {
+            print(Command.fullMessage(for: error))
             exit(0)
         }
-        fail(LaunchCommand.message(for: error), status: ExitStatus.usage)
+        fail(Command.message(for: error), status: ExitStatus.usage)
     }
 }
 
