@@ -11,8 +11,10 @@ let swcloneVersion = "swclone 0.1.0"
 /// `swclone: ...` line and the contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
     // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
+    // `swclone help [enter]`, as the help text suggests; a program named help: `swclone -- help`.
     let words = Array(arguments.dropFirst())
     if words == ["help", "enter"] { answerWithParser(EnterCommand.self, ["--help"]) }
+    if words == ["help"] { answerWithParser(LaunchCommand.self, ["--help"]) }
     let entering = words.first == "enter"
     let (parsed, parserArguments) = entering
         ? scanArguments(words.dropFirst(), shapes: EnterCommand.shapes)

@@ -48,8 +48,12 @@ struct EnterTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["0", "nobody-box", namespaceLink("user", pid: "\(target.pid)")])
         let kept = try Swclone.run(["enter", "-t", "\(target.pid)", "-U", "--preserve-credentials", "--keep-caps", "--",
-                                    "sh", "-c", "grep CapAmb /proc/self/status"], asUser: "65534")
-        #expect(kept.status == 0 && kept.stdout.contains("CapAmb:\t000001ff"), "\(kept.stdout) \(kept.stderr)")
+                                    "sh", "-c", "grep -E 'CapPrm|CapAmb' /proc/self/status"], asUser: "65534")
+        // What the user namespace granted (all of it) is now ambient too.
+        let sets = Dictionary(kept.lines.map { ($0.prefix { $0 != ":" }, $0.split(separator: "\t").last.map(String.init) ?? "") },
+                              uniquingKeysWith: { a, _ in a })
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(sets["CapAmb"] == sets["CapPrm"] && sets["CapAmb"] != "0000000000000000", "\(kept.stdout)")
     }
 
     @Test func noForkExecsInPlaceOutsideThePIDNamespace() throws {
