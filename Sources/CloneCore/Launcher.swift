@@ -94,9 +94,11 @@ public enum Launcher {
         }
         if let keep {
             // A failure before the namespaces existed comes instead of the announcement.
-            if let failure = errors.readRecord(), failure.step != SW_STEP_NONE.rawValue {
+            let announcement = errors.readRecord()
+            guard let ready = announcement, ready.step == SW_STEP_NONE.rawValue else {
                 _ = child.waitForEnd()
-                throw describe(failure, spec: spec)
+                throw announcement.map { describe($0, spec: spec) }
+                    ?? SwcloneError.setup("the child ended before its namespaces could be kept")
             }
             do {
                 try kept.bind(pid: pid)
