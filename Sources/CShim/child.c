@@ -87,6 +87,27 @@ static struct sw_failure enter_new_time_namespace(const struct sw_child *c) {
 }
 
 /*
+ * The namespaces exist: let whoever keeps them in files (the parent, or the
+ * in-place helper) bind-mount them, and wait for its answer.
+ */
+static struct sw_failure wait_for_keeper(const struct sw_child *c) {
+    struct sw_failure answer = ok;
+    ssize_t n;
+    do n = write(c->keep_ready_fd, &answer, sizeof answer); while (n < 0 && errno == EINTR);
+    do n = read(c->keep_answer_fd, &answer, sizeof answer); while (n < 0 && errno == EINTR);
+    close(c->keep_answer_fd);
+    if (c->keeper > 0) {
+        while (waitpid(c->keeper, NULL, 0) < 0 && errno == EINTR) {}
+        close(c->keep_ready_fd);
+    }
+    if (n != (ssize_t)sizeof answer) {
+        errno = ESRCH;
+        FAIL(SW_STEP_WAIT_PARENT);
+    }
+    return answer;
+}
+
+/*
  * No supplementary group survives an identity change, except where the kernel
  * forbids dropping them (setgroups denied in a user namespace: it keeps the
  * caller's groups on purpose, so they cannot be shed to escape a negative
@@ -135,6 +156,10 @@ static struct sw_failure set_up(const struct sw_child *c) {
         FAIL(SW_STEP_GID_MAP);
     if (c->new_time) {
         struct sw_failure f = enter_new_time_namespace(c);
+        if (f.step) return f;
+    }
+    if (c->keep_ready_fd >= 0) {
+        struct sw_failure f = wait_for_keeper(c);
         if (f.step) return f;
     }
     if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) != 0) FAIL(SW_STEP_HOSTNAME);

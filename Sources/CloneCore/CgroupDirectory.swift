@@ -60,29 +60,5 @@ struct CgroupDirectory {
 /// Where the cgroup v2 filesystem is mounted, from /proc/self/mountinfo: it
 /// is not always /sys/fs/cgroup (hybrid systems mount it at /sys/fs/cgroup/unified).
 func cgroup2MountPoint() -> String? {
-    guard let text = readTextFile("/proc/self/mountinfo") else { return nil }
-    for line in text.split(separator: "\n") {
-        // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
-        let fields = line.split(separator: " ")
-        guard fields.count > 4, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count,
-              fields[dash + 1] == "cgroup2" else { continue }
-        return unescapeMountField(fields[4])
-    }
-    return nil
-}
-
-/// mountinfo writes space, tab, newline and backslash as \ooo.
-func unescapeMountField(_ field: Substring) -> String {
-    var bytes: [UInt8] = []
-    var utf8 = field.utf8[...]
-    while let byte = utf8.popFirst() {
-        let digits = utf8.prefix(3)
-        if byte == UInt8(ascii: "\\"), digits.count == 3, let value = UInt8(String(decoding: digits, as: UTF8.self), radix: 8) {
-            bytes.append(value)
-            utf8 = utf8.dropFirst(3)
-        } else {
-            bytes.append(byte)
-        }
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    MountInfoLine.all().first { $0.fsType == "cgroup2" }?.mountPoint
 }

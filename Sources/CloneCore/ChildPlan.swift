@@ -18,6 +18,8 @@ final class ChildPlan {
         c.error_fd = -1
         c.sync_fd = -1
         c.parent_pidfd = -1
+        c.keep_ready_fd = -1
+        c.keep_answer_fd = -1
         if inPlace {
             // The time namespace is unshared and entered by the set-up path.
             c.unshare_flags = Int32(truncatingIfNeeded: cloneFlags(spec.namespaces.subtracting([.time])))
@@ -63,6 +65,11 @@ final class ChildPlan {
         guard let s, let copy = strdup(s) else { return nil }
         allocations.append(UnsafeMutableRawPointer(copy))
         return UnsafePointer(copy)
+    }
+
+    /// A NULL-terminated array of C strings, freed with the plan.
+    func strings(_ strings: [String]) -> UnsafePointer<UnsafePointer<CChar>?> {
+        UnsafeRawPointer(stringArray(strings, spare: 0)).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
     }
 
     /// A NULL-terminated array of C strings with `spare` empty slots in front.

@@ -1,12 +1,18 @@
 import Glibc
 import LaunchSpec
 
-/// The line a user sees when clone3 itself fails: --into-cgroup and
-/// --set-tid errors in words that say which rule was broken, then the
-/// namespaces.
-func cloneFailure(_ err: Int32, spec: LaunchSpec) -> SwcloneError {
+/// The line a user sees when clone3 itself fails: --into-cgroup,
+/// --join-cgroup and --set-tid errors in words that say which rule was
+/// broken, then the namespaces.
+func cloneFailure(_ err: Int32, spec: LaunchSpec, joined: JoinResult) -> SwcloneError {
     if let dir = spec.intoCgroup, let failure = CgroupDirectory.cloneFailure(err, path: dir) {
         return failure
+    }
+    if joined.cgroupFD >= 0 && [EBUSY, EOPNOTSUPP, EBADF, ENOENT, EACCES].contains(err) {
+        return .setup("--join-cgroup: cannot start the program in \(joined.cgroupPath): \(errnoText(err))")
+    }
+    if joined.joined.contains(.pid) && err == ENOMEM {
+        return .setup("cannot create the program in the joined PID namespace: its init has exited (\(errnoText(err)))")
     }
     if !spec.setTID.isEmpty, !namespacesRefused(err, spec: spec), let failure = setTIDFailure(err, spec: spec) {
         return failure

@@ -66,6 +66,8 @@ func describe(_ failure: sw_failure, spec: LaunchSpec) -> SwcloneError {
         return .setup("--no-new-privs: \(err)")
     case SW_STEP_SETSID:
         return .setup("--new-session: cannot start a session: \(err)")
+    case SW_STEP_KEEPCAPS:
+        return .setup("--keep-caps: cannot raise the capabilities into the ambient set: \(err)")
     case SW_STEP_PARENT_DEATH:
         return .setup("--kill-child: \(failure.err == ESRCH ? "swclone died before the program started" : err)")
     default:

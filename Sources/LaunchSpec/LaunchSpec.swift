@@ -10,6 +10,10 @@ public struct LaunchSpec: Equatable, Sendable {
     public var namespaces: Set<Namespace> = []
     /// Run the program in a clone3 child and wait for it; otherwise unshare in place and exec.
     public var fork = false
+    /// Files to bind-mount the new namespaces on (`--uts=FILE`), so they outlive the program.
+    public var namespaceFiles: [Namespace: String] = [:]
+    /// `swclone enter`: namespaces to join before the program is created.
+    public var join: NamespaceJoin?
 
     public var hostname: String?
     /// Offsets of the new time namespace, in seconds.

@@ -58,21 +58,8 @@ public struct FileError: Error, Equatable {
     public init(code: Int32) { self.code = code }
 }
 
-/// A whole small file (subordinate ID files, /proc maps), without Foundation.
+/// A whole small text file, its errno as the error.
 func readSmallFile(_ path: String) throws -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw FileError(code: errno) }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = read(fd, &chunk, chunk.count)
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw FileError(code: errno)
-        }
-        if n == 0 { break }
-        bytes += chunk[..<n]
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    guard let text = readTextFile(path) else { throw FileError(code: errno) }
+    return text
 }

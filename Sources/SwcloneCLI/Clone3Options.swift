@@ -16,8 +16,11 @@ struct Clone3Options: ParsableArguments {
     /// After NamespaceOptions: the first PID's rule depends on --pid.
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         if let text = o.last("set-tid") {
+            // swclone enter into a PID namespace: its depth is the target's, known only to the kernel.
+            let join = spec.join
+            let joinsPID = join.map { $0.all || $0.fromTarget.contains(.pid) || $0.files[.pid] != nil } ?? false
             spec.setTID = try parseSetTID(text, newPIDNamespace: spec.namespaces.contains(.pid),
-                                          pidMax: currentPIDMax(), levels: .current())
+                                          pidMax: currentPIDMax(), levels: joinsPID ? nil : .current())
             spec.fork = true
         }
         if let dir = try o.path("into-cgroup") {

@@ -17,10 +17,25 @@ public func swcloneMain(_ arguments: [String]) -> Never {
         fail("refusing to run set-user-ID, set-group-ID or with file capabilities: swclone is not a privileged helper",
              status: ExitStatus.setupFailed)
     }
-    let (parsed, parserArguments) = scanArguments(arguments.dropFirst(), shapes: LaunchCommand.shapes)
-    guard let parsed else { answerWithParser(parserArguments) }
+    // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
+    // `swclone help [enter]`, as the help text suggests; a program named help: `swclone -- help`.
+    let words = Array(arguments.dropFirst())
+    if words == ["help", "enter"] { answerWithParser(EnterCommand.self, ["--help"]) }
+    if words == ["help"] { answerWithParser(LaunchCommand.self, ["--help"]) }
+    let entering = words.first == "enter"
+    let (parsed, parserArguments) = entering
+        ? scanArguments(words.dropFirst(), shapes: EnterCommand.shapes)
+        : scanArguments(words, shapes: LaunchCommand.shapes)
+    guard let parsed else {
+        // `enter` goes straight to its own parser: the launch command's
+        // parser would take enter's -r, --root and --wd as its own.
+        if entering { answerWithParser(EnterCommand.self, parserArguments) }
+        answerWithParser(LaunchCommand.self, parserArguments)
+    }
     do {
-        try Launcher.launch(LaunchCommand.makeSpec(parsed, callerEnvironment: currentEnvironment()))
+        let environment = currentEnvironment()
+        try Launcher.launch(entering ? EnterCommand.makeSpec(parsed, callerEnvironment: environment)
+                                     : LaunchCommand.makeSpec(parsed, callerEnvironment: environment))
     } catch let error as SwcloneError {
         fail(error.message, status: error.status)
     } catch let answer as Answer {
@@ -32,22 +47,22 @@ public func swcloneMain(_ arguments: [String]) -> Never {
 }
 
 /// Help, version, completions, or the parser's own usage error.
-private func answerWithParser(_ arguments: [String]) -> Never {
+private func answerWithParser<Command: ParsableCommand>(_: Command.Type, _ arguments: [String]) -> Never {
     do {
-        var command = try LaunchCommand.parseAsRoot(arguments)
+        var command = try Command.parseAsRoot(arguments)
         // --help parses into swift-argument-parser's own help command.
-        if !(command is LaunchCommand) {
+        if !(command is Command) {
             try command.run()
             exit(0)
         }
         // The scanner found a problem the parser does not see: a flag given a value.
         fail("cannot parse the command line: \(arguments.joined(separator: " "))", status: ExitStatus.usage)
     } catch {
-        if LaunchCommand.exitCode(for: error) == .success {
-            print(LaunchCommand.fullMessage(for: error))
+        if Command.exitCode(for: error) == .success {
+            print(Command.fullMessage(for: error))
             exit(0)
         }
-        fail(LaunchCommand.message(for: error), status: ExitStatus.usage)
+        fail(Command.message(for: error), status: ExitStatus.usage)
     }
 }
 

@@ -15,7 +15,8 @@ public struct LaunchCommand: ParsableCommand {
             Exit status: the program's; 64 usage error; 125 a set-up step failed; 126 the program \
             cannot be run; 127 it was not found. A program killed by a signal kills swclone with it.
             """,
-        version: swcloneVersion)
+        version: swcloneVersion,
+        subcommands: [EnterCommand.self])
 
     @OptionGroup(title: "Namespaces") var namespaces: NamespaceOptions
     @OptionGroup(title: "Process") var process: ProcessOptions
@@ -41,14 +42,7 @@ public struct LaunchCommand: ParsableCommand {
     /// The launch a scanned command line asks for, with every implication
     /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.
     public static func makeSpec(_ o: ParsedOptions, callerEnvironment: [String]) throws -> LaunchSpec {
-        let caller = Dictionary(callerEnvironment.map(splitEntry), uniquingKeysWith: { first, _ in first })
-        var argv = o.program
-        if argv.isEmpty { argv = [caller["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"] }
-        guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
-
-        var spec = LaunchSpec(argv: argv,
-                              executableCandidates: executableCandidates(for: argv[0], searchPath: caller["PATH"]),
-                              environment: EnvironmentOptions.environment(o, caller: callerEnvironment))
+        var spec = try programSpec(o, callerEnvironment: callerEnvironment)
         try NamespaceOptions.apply(o, to: &spec)
         try ProcessOptions.apply(o, to: &spec)
         try MountOptions.apply(o, to: &spec)
@@ -59,9 +53,4 @@ public struct LaunchCommand: ParsableCommand {
         if spec.namespaces.contains(.pid) { spec.fork = true }
         return spec
     }
-}
-
-private func splitEntry(_ entry: String) -> (String, String) {
-    let name = entry.prefix { $0 != "=" }
-    return (String(name), String(entry.dropFirst(name.count + 1)))
 }

@@ -38,7 +38,8 @@ struct NamespaceOptions: ParsableArguments {
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         for ns in Namespace.allCases where o.flag(ns.rawValue) {
             if let file = o.last("\(ns.rawValue)-file") {
-                throw SwcloneError.usage("\(ns.option)=\(file): keeping a namespace in a file is not supported yet")
+                guard !file.isEmpty else { throw SwcloneError.usage("\(ns.option)=: the file name is empty") }
+                spec.namespaceFiles[ns] = file
             }
             spec.namespaces.insert(ns)
         }

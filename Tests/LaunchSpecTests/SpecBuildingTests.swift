@@ -101,8 +101,9 @@ struct SpecBuildingTests {
         #expect(error.message.contains(fragment), "\(error.message)")
     }
 
-    @Test func namespaceFilesAreRefusedClearly() throws {
-        let error = try usageError(["--uts=/run/uts", "true"])
-        #expect(error.message.contains("--uts=/run/uts"))
+    @Test func namespaceFilesOnlyWithEquals() throws {
+        let kept = try spec(["--uts=/run/uts", "--mount", "/x"])
+        #expect(kept.namespaces == [.uts, .mount] && kept.namespaceFiles == [.uts: "/run/uts"])
+        #expect(kept.argv == ["/x"])
     }
 }

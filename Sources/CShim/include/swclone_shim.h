@@ -31,6 +31,9 @@ static const unsigned long SW_MS_PRIVATE = 1UL << 18;
 static const unsigned long SW_MS_SLAVE = 1UL << 19;
 static const unsigned long SW_MS_SHARED = 1UL << 20;
 
+/* open(2) flag for a cgroup directory handed to CLONE_INTO_CGROUP (hidden without _GNU_SOURCE). */
+static const int SW_O_PATH = 010000000;
+
 /* waitid(2) on a pidfd. */
 static const int SW_P_PIDFD = 3;
 
@@ -65,6 +68,8 @@ enum sw_step {
     SW_STEP_SETSID,
     SW_STEP_PARENT_DEATH,     /* --kill-child: prctl or the launcher already gone */
     SW_STEP_EXEC,
+    /* In place, the helper that bind-mounts namespace files reports this plus the file's index. */
+    SW_STEP_KEEP_NS = 64,
 };
 
 /* What a failed step reports: over the error pipe, or returned in place. */
@@ -142,6 +147,16 @@ struct sw_child {
     uint64_t cap_known;           /* every capability the running kernel knows */
     uint64_t cap_kept;            /* permitted = effective = bounding */
     uint64_t cap_inheritable;     /* also ambient for a program whose UID is not 0 */
+    /*
+     * Namespaces kept in files (--uts=FILE...): once the namespaces exist,
+     * the set-up path writes an sw_failure record on keep_ready_fd and waits
+     * for whoever makes the bind mounts to answer one on keep_answer_fd
+     * (step 0: done). -1: nothing to keep. keeper: that helper's PID in
+     * place (reaped after its answer), 0 when the parent binds.
+     */
+    int keep_ready_fd;
+    int keep_answer_fd;
+    pid_t keeper;
 
     sigset_t sigmask;             /* the launcher's mask, restored before exec */
 
@@ -188,6 +203,21 @@ int sw_open_directory_path(const char *path);
 int sw_is_cgroup2(int fd);
 /* The inode of a file (a /proc/PID/ns link's namespace), or 0 with errno. */
 uint64_t sw_inode(const char *path);
+/* setns(2), hidden by the Glibc module; `fd` a namespace file or a pidfd. */
+int sw_setns(int fd, int nstype);
+/* The CLONE_NEW* type of a namespace file (ioctl NS_GET_NSTYPE), or -1 with errno. */
+int sw_namespace_type(int fd);
+/* The mount ID of the mount `path` is on (statx STATX_MNT_ID), or -1 with errno. */
+int sw_mount_id(const char *path, uint64_t *id);
+
+/*
+ * In place, the program keeps swclone's process, so a helper forked before
+ * unshare (still in the caller's mount namespace) makes the bind mounts of
+ * sources[i] on targets[i] when told the namespaces exist. Sets the two
+ * descriptors of struct sw_child; returns the helper's PID or -1 with errno.
+ */
+pid_t sw_start_keeper(const char *const *sources, const char *const *targets, int count,
+                      int *ready_fd, int *answer_fd);
 /* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
 int sw_pipe_cloexec(int fds[2]);
 /* A close-on-exec signalfd for `set`, and one read of it: the signal and its si_code. */

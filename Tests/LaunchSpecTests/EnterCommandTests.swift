@@ -1,0 +1,87 @@
+import ArgumentParser
+import LaunchSpec
+import Testing
+@testable import SwcloneCLI
+
+/// `swclone enter`: nsenter's option forms and rules, and the launch side's
+/// `--NS=FILE` that keeps a namespace.
+struct EnterCommandTests {
+    func spec(_ args: [String]) throws -> LaunchSpec {
+        let parsed = try #require(scanArguments(args, shapes: EnterCommand.shapes).parsed)
+        return try EnterCommand.makeSpec(parsed, callerEnvironment: ["PATH=/usr/bin:/bin"])
+    }
+
+    func usageError(_ args: [String]) -> SwcloneError? {
+        do {
+            _ = try spec(args)
+            return nil
+        } catch let error as SwcloneError {
+            return error.status == 64 ? error : nil
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func shortFormsTakeAnAttachedFileAsNsenter() throws {
+        let s = try spec(["-t1", "-T", "-m/run/ns/mnt", "-u/run/ns/uts", "/bin/true"])
+        #expect(s.join?.files == [.mount: "/run/ns/mnt", .uts: "/run/ns/uts"] && s.join?.fromTarget == [.time])
+        // As getopt's optional arguments: everything after the letter is its file.
+        #expect(try spec(["-Tu/x"]).join?.files == [.time: "u/x"])
+        #expect(s.argv == ["/bin/true"])
+        // A spaced word is the program, as with nsenter's optional arguments: -u then needs a target.
+        let parsed = try #require(scanArguments(["-u", "/run/ns/uts"], shapes: EnterCommand.shapes).parsed)
+        #expect(parsed.flag("uts") && parsed.last("uts-file") == nil && parsed.program == ["/run/ns/uts"])
+        #expect(usageError(["-u", "/run/ns/uts"]) != nil)
+    }
+
+    @Test func targetAndFiles() throws {
+        let s = try spec(["-t", "42", "--uts", "--net=/run/netns/x", "-p", "--", "sh", "-c", "id"])
+        let join = try #require(s.join)
+        #expect(join.target == 42 && join.fromTarget == [.uts, .pid] && join.files == [.net: "/run/netns/x"])
+        #expect(s.argv == ["sh", "-c", "id"])
+        let all = try #require(try spec(["--target=7", "-a"]).join)
+        #expect(all.all && all.fromTarget.isEmpty)
+    }
+
+    @Test func credentialsAndDirectories() throws {
+        let s = try spec(["-t1", "-U", "-S", "follow", "-G5", "-r", "--wd=/tmp", "-e", "-F", "--keep-caps", "--join-cgroup"])
+        let join = try #require(s.join)
+        #expect(join.followUID && !join.followGID && s.gid == 5 && s.uid == nil)
+        #expect(join.root == .target && join.workingDirectory == .path("/tmp"))
+        #expect(join.targetEnvironment && join.noFork && s.capabilities?.keepAll == true && join.joinCgroup)
+        #expect(try spec(["-t1", "-u", "-r/srv", "-W", "/x"]).join?.root == .path("/srv"))
+    }
+
+    @Test(arguments: [
+        ["true"], ["--uts", "true"], ["-a"], ["-u/f", "-r"], ["-u/f", "-e"], ["-u/f", "-S", "follow"],
+        ["-t", "0", "-u"], ["-t", "x", "-u"], ["-t1", "-u", "-w", "-W", "/x"], ["--uts=", "true"],
+    ])
+    func nsenterUsageErrors(_ args: [String]) {
+        #expect(usageError(args) != nil, "\(args)")
+    }
+
+    @Test func launchSideKeepsNamespacesInFiles() throws {
+        let parsed = try #require(scanArguments(["--uts=/run/uts", "--pid=/run/pid", "-n", "true"], shapes: LaunchCommand.shapes).parsed)
+        let s = try LaunchCommand.makeSpec(parsed, callerEnvironment: [])
+        #expect(s.namespaceFiles == [.uts: "/run/uts", .pid: "/run/pid"])
+        #expect(s.namespaces == [.uts, .pid, .net] && s.fork)
+    }
+
+    /// As for the launch command: --help and the scanner agree on every option.
+    @Test func shapesMatchTheDeclaredOptions() throws {
+        let help = EnterCommand.helpMessage(columns: 1000)
+        let declared = Set(help.matches(of: /(?m)^ +(?:-\w, )?--([a-z][a-z0-9-]*)/).map { String($0.1) })
+        let shapes = EnterCommand.shapes
+        for name in declared {
+            #expect(shapes.contains { $0.long == name }, "--\(name) has no OptionShape")
+        }
+        for shape in shapes where !builtinOptions.contains(shape.long) {
+            #expect(declared.contains(shape.long), "shape --\(shape.long) is not a declared option")
+            let takesValue = help.contains("--\(shape.long) <")
+            #expect(takesValue == (shape.value == .required), "--\(shape.long): help and shape disagree on its value")
+            if case .attached(let hidden, _) = shape.value {
+                #expect(throws: Never.self) { try EnterCommand.parseAsRoot(["--\(shape.long)", "--\(hidden)=x"]) }
+            }
+        }
+    }
+}
