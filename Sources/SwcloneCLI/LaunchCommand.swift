@@ -35,9 +35,8 @@ public struct LaunchCommand: ParsableCommand {
 
     /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
     static let shapes: [OptionShape] = builtinShapes + NamespaceOptions.shapes + ProcessOptions.shapes
-        + MountOptions.shapes + UserOptions.shapes + EnvironmentOptions.shapes
-        + CapabilityOptions.shapes
-        + Clone3Options.shapes + StatusOptions.shapes
+        + Clone3Options.shapes + MountOptions.shapes + UserOptions.shapes + EnvironmentOptions.shapes
+        + CapabilityOptions.shapes + StatusOptions.shapes
 
     /// The launch a scanned command line asks for, with every implication
     /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.

@@ -66,22 +66,4 @@ struct EnterCommandTests {
         #expect(s.namespaceFiles == [.uts: "/run/uts", .pid: "/run/pid"])
         #expect(s.namespaces == [.uts, .pid, .net] && s.fork)
     }
-
-    /// As for the launch command: --help and the scanner agree on every option.
-    @Test func shapesMatchTheDeclaredOptions() throws {
-        let help = EnterCommand.helpMessage(columns: 1000)
-        let declared = Set(help.matches(of: /(?m)^ +(?:-\w, )?--([a-z][a-z0-9-]*)/).map { String($0.1) })
-        let shapes = EnterCommand.shapes
-        for name in declared {
-            #expect(shapes.contains { $0.long == name }, "--\(name) has no OptionShape")
-        }
-        for shape in shapes where !builtinOptions.contains(shape.long) {
-            #expect(declared.contains(shape.long), "shape --\(shape.long) is not a declared option")
-            let takesValue = help.contains("--\(shape.long) <")
-            #expect(takesValue == (shape.value == .required), "--\(shape.long): help and shape disagree on its value")
-            if case .attached(let hidden, _) = shape.value {
-                #expect(throws: Never.self) { try EnterCommand.parseAsRoot(["--\(shape.long)", "--\(hidden)=x"]) }
-            }
-        }
-    }
 }

@@ -56,10 +56,17 @@ struct OptionScannerTests {
 
     /// Every option --help shows has a shape, of the right kind, and every
     /// shape is an option the parser knows: the two views cannot drift.
-    @Test func shapesMatchTheDeclaredOptions() throws {
-        let help = LaunchCommand.helpMessage(columns: 1000)
+    @Test func launchShapesMatchTheDeclaredOptions() {
+        checkShapes(LaunchCommand.self, LaunchCommand.shapes)
+    }
+
+    @Test func enterShapesMatchTheDeclaredOptions() {
+        checkShapes(EnterCommand.self, EnterCommand.shapes)
+    }
+
+    func checkShapes<C: ParsableCommand>(_ command: C.Type, _ shapes: [OptionShape]) {
+        let help = command.helpMessage(columns: 1000)
         let declared = Set(help.matches(of: /(?m)^ +(?:-\w, )?--([a-z][a-z0-9-]*)/).map { String($0.1) })
-        let shapes = LaunchCommand.shapes
         for name in declared {
             #expect(shapes.contains { $0.long == name }, "--\(name) has no OptionShape")
         }
@@ -68,7 +75,7 @@ struct OptionScannerTests {
             let takesValue = help.contains("--\(shape.long) <")
             #expect(takesValue == (shape.value == .required), "--\(shape.long): help and shape disagree on its value")
             if case .attached(let hidden, _) = shape.value {
-                #expect(throws: Never.self) { try LaunchCommand.parseAsRoot(["--\(shape.long)", "--\(hidden)=x"]) }
+                #expect(throws: Never.self) { try command.parseAsRoot(["--\(shape.long)", "--\(hidden)=x"]) }
             }
         }
     }
