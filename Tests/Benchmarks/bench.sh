@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# `make bench`: swclone against util-linux unshare and bubblewrap doing the same work.
+# Prints one Markdown table: median wall time from ONE hyperfine run (the machine is noisy,
+# so only ratios measured together mean anything), the instructions of the launcher's own
+# process (callgrind), and peak RSS. Usage: bench.sh SWCLONE [RUNS]. Needs root.
+set -euo pipefail
+swclone=$(realpath "${1:?usage: bench.sh SWCLONE [RUNS]}")
+runs=${2:-300}
+[ "$(id -u)" = 0 ] || { echo "bench.sh: run as root (the launches create namespaces)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# One row per kind of work: label | options given to swclone and unshare alike |
+# bubblewrap's nearest equivalent ("" when it cannot do that work) | where the launcher
+# hands over (exec: it becomes the program; fork: it creates a child and waits).
+rows=(
+  "pid + mount, --mount-proc, fork|--pid --mount --mount-proc --fork|--unshare-pid --dev-bind / / --proc /proc|fork"
+  "user, --map-root-user, in place|--user --map-root-user|--unshare-user --uid 0 --gid 0 --dev-bind / /|exec"
+  "all eight, --mount-proc, fork|--pid --mount --uts --ipc --net --user --map-root-user --cgroup --time --mount-proc --fork||fork"
+  "uts, in place|--uts||exec"
+)
+program=/bin/true
+
+commands=()
+for row in "${rows[@]}"; do
+  IFS='|' read -r _ opts bw _ <<<"$row"
+  commands+=("$swclone $opts $program" "unshare $opts $program")
+  [ -n "$bw" ] && commands+=("bwrap $bw $program")
+done
+hyperfine -N --style none --warmup 30 --runs "$runs" --export-json "$tmp/times.json" "${commands[@]}" \
+  >/dev/null 2>"$tmp/hyperfine.err" || { cat "$tmp/hyperfine.err" >&2; exit 1; }
+
+median_ms() {  # median wall time of one command in the hyperfine run, in ms
+  jq -r --arg c "$1" '.results[] | select(.command == $c) | .median * 1000 | . * 100 | round / 100' "$tmp/times.json"
+}
+
+# Instructions of the launcher's process only (--trace-children=no), counted up to the
+# hand-over: execve, or the creation of the child (valgrind 3.19 answers clone3 with
+# ENOSYS, so swclone's count stops at sw_spawn, which makes the clone3 call; unshare's
+# stops at fork). After the hand-over a launcher only waits for its child.
+# valgrind 3.19 cannot read the DWARF 5 that swiftc writes: it counts a copy without it.
+strip --strip-debug -o "$tmp/swclone" "$swclone"
+instructions() {
+  local stop=$1; shift
+  rm -f "$tmp"/cg.out*
+  valgrind --tool=callgrind --trace-children=no --dump-instr=no --dump-before="$stop" \
+    --callgrind-out-file="$tmp/cg.out" "$@" >/dev/null 2>&1 || true
+  local part=$tmp/cg.out.1
+  [ -s "$part" ] || part=$tmp/cg.out
+  awk '/^summary:/ { printf "%.2f M", $2 / 1e6 }' "$part"
+}
+
+peak_rss() {  # median of five runs of /usr/bin/time's maximum resident set size
+  for _ in 1 2 3 4 5; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; done |
+    sort -n | sed -n 3p | awk '{ printf "%.1f MB", $1 / 1024 }'
+}
+
+echo "| work | swclone | unshare | bwrap | swclone/unshare | swclone instr. | unshare instr. | swclone RSS | unshare RSS | bwrap RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for row in "${rows[@]}"; do
+  IFS='|' read -r label opts bw handover <<<"$row"
+  sw=$(median_ms "$swclone $opts $program")
+  un=$(median_ms "unshare $opts $program")
+  if [ -n "$bw" ]; then
+    bwt="$(median_ms "bwrap $bw $program") ms"
+    bwrss=$(peak_rss bwrap $bw $program)
+  else
+    bwt=n/a
+    bwrss=n/a
+  fi
+  if [ "$handover" = exec ]; then swstop=execve; unstop=execve; else swstop=sw_spawn; unstop='*fork'; fi
+  # $opts and $bw are unquoted on purpose: they are several words.
+  printf '| %s | %s ms | %s ms | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$sw" "$un" "$bwt" \
+    "$(awk -v a="$sw" -v b="$un" 'BEGIN { printf "%.2f", a / b }')" \
+    "$(instructions "$swstop" "$tmp/swclone" $opts $program)" "$(instructions "$unstop" unshare $opts $program)" \
+    "$(peak_rss "$swclone" $opts $program)" "$(peak_rss unshare $opts $program)" "$bwrss"
+done
+
+echo
+echo "Median wall time of $runs runs each (hyperfine -N, 30 warm-up runs), all in one hyperfine run."
+echo "Each row runs, with \`$program\` as the program:"
+for row in "${rows[@]}"; do
+  IFS='|' read -r label opts bw _ <<<"$row"
+  [ -n "$bw" ] && bw="\`bwrap $bw\`" || bw="bwrap n/a"
+  echo "- $label: \`swclone $opts\`, \`unshare $opts\`, $bw"
+done
+echo
+echo "$(date -u +%F), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), \
+kernel $(uname -r), $(swift --version 2>/dev/null | grep -o 'Swift version [0-9.]*'), \
+$(unshare --version), bubblewrap $(bwrap --version | awk '{ print $2 }'), hyperfine $(hyperfine --version | awk '{ print $2 }')."
