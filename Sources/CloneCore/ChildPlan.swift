@@ -51,7 +51,7 @@ final class ChildPlan {
         sigprocmask(SIG_SETMASK, nil, &c.sigmask)
         // One spare slot before argv[0] for the shell fallback of a script without #!.
         c.argv = stringArray(spec.argv, spare: 1).advanced(by: 1)
-        c.envp = UnsafePointer(stringArray(spec.environment, spare: 0))
+        c.envp = spec.environment.map { UnsafePointer(stringArray($0, spare: 0)) } ?? UnsafePointer(environ)
         c.candidates = UnsafeRawPointer(stringArray(spec.executableCandidates, spare: 0))
             .assumingMemoryBound(to: UnsafePointer<CChar>?.self)
         child.pointee = c

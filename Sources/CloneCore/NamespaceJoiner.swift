@@ -60,8 +60,9 @@ enum NamespaceJoiner {
             guard let bytes = readFileBytes("/proc/\(target)/environ") else {
                 throw SwcloneError.setup("--env: cannot read /proc/\(target)/environ: \(errnoText(errno))")
             }
-            spec.environment = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            let path = spec.environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+            let environment = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            spec.environment = environment
+            let path = environment.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
             spec.executableCandidates = executableCandidates(for: spec.argv[0], searchPath: path)
         }
         if join.joinCgroup {

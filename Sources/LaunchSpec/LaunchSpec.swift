@@ -49,10 +49,10 @@ public struct LaunchSpec: Equatable, Sendable {
     public var argv: [String]
     /// The paths tried in turn, as execvp would.
     public var executableCandidates: [String]
-    /// KEY=VALUE strings of the program's environment.
-    public var environment: [String]
+    /// KEY=VALUE strings of the program's environment; nil: swclone's own, unchanged.
+    public var environment: [String]?
 
-    public init(argv: [String], executableCandidates: [String], environment: [String]) {
+    public init(argv: [String], executableCandidates: [String], environment: [String]?) {
         self.argv = argv
         self.executableCandidates = executableCandidates
         self.environment = environment

@@ -40,7 +40,11 @@ public struct EnterCommand: ParsableCommand {
 
     /// The launch a scanned `enter` command line asks for.
     public static func makeSpec(_ o: ParsedOptions, callerEnvironment: [String]) throws -> LaunchSpec {
-        var spec = try programSpec(o, callerEnvironment: callerEnvironment)
+        try makeSpec(o, caller: CallerEnvironment(callerEnvironment))
+    }
+
+    static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
+        var spec = try programSpec(o, caller: caller)
         spec.join = NamespaceJoin()
         try EnterNamespaceOptions.apply(o, to: &spec)
         try EnterProcessOptions.apply(o, to: &spec)

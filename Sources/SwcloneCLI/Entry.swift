@@ -23,19 +23,18 @@ public func swcloneMain(_ arguments: [String]) -> Never {
     if words == ["help", "enter"] { answerWithParser(EnterCommand.self, ["--help"]) }
     if words == ["help"] { answerWithParser(LaunchCommand.self, ["--help"]) }
     let entering = words.first == "enter"
-    let (parsed, parserArguments) = entering
-        ? scanArguments(words.dropFirst(), shapes: EnterCommand.shapes)
-        : scanArguments(words, shapes: LaunchCommand.shapes)
-    guard let parsed else {
+    let options = entering ? words.dropFirst() : words[...]
+    let shapes = entering ? EnterCommand.shapes : LaunchCommand.shapes
+    guard let parsed = parseOptions(options, shapes: shapes) else {
         // `enter` goes straight to its own parser: the launch command's
         // parser would take enter's -r, --root and --wd as its own.
-        if entering { answerWithParser(EnterCommand.self, parserArguments) }
-        answerWithParser(LaunchCommand.self, parserArguments)
+        let arguments = parserArguments(options, shapes: shapes)
+        if entering { answerWithParser(EnterCommand.self, arguments) }
+        answerWithParser(LaunchCommand.self, arguments)
     }
     do {
-        let environment = currentEnvironment()
-        try Launcher.launch(entering ? EnterCommand.makeSpec(parsed, callerEnvironment: environment)
-                                     : LaunchCommand.makeSpec(parsed, callerEnvironment: environment))
+        try Launcher.launch(entering ? EnterCommand.makeSpec(parsed, caller: .process)
+                                     : LaunchCommand.makeSpec(parsed, caller: .process))
     } catch let error as SwcloneError {
         fail(error.message, status: error.status)
     } catch let answer as Answer {
@@ -73,15 +72,4 @@ private func fail(_ message: String, status: Int32) -> Never {
         .joined(separator: " ") + "\n"
     _ = line.withCString { write(2, $0, strlen($0)) }
     exit(status)
-}
-
-/// swclone's own environment as KEY=VALUE strings.
-func currentEnvironment() -> [String] {
-    var result: [String] = []
-    var entry = environ
-    while let p = entry.pointee {
-        result.append(String(cString: p))
-        entry += 1
-    }
-    return result
 }

@@ -10,12 +10,12 @@ struct EnvironmentOptions: ParsableArguments {
 
     static let shapes: [OptionShape] = [OptionShape("clear-env"), OptionShape("whitelist-env", .required)]
 
-    /// The program's KEY=VALUE list from the caller's.
-    static func environment(_ o: ParsedOptions, caller: [String]) -> [String] {
+    /// The program's KEY=VALUE list, or nil for the caller's own, unchanged.
+    static func environment(_ o: ParsedOptions, caller: CallerEnvironment) -> [String]? {
         if o.flag("clear-env") { return [] }
         let whitelist = o.all("whitelist-env")
-        if whitelist.isEmpty { return caller }
+        if whitelist.isEmpty { return nil }
         let names = Set(whitelist.flatMap { $0.split(separator: ",").map(String.init) })
-        return caller.filter { entry in names.contains(String(entry.prefix { $0 != "=" })) }
+        return caller.entries().filter { entry in names.contains(String(entry.prefix { $0 != "=" })) }
     }
 }

@@ -41,7 +41,11 @@ public struct LaunchCommand: ParsableCommand {
     /// The launch a scanned command line asks for, with every implication
     /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.
     public static func makeSpec(_ o: ParsedOptions, callerEnvironment: [String]) throws -> LaunchSpec {
-        var spec = try programSpec(o, callerEnvironment: callerEnvironment)
+        try makeSpec(o, caller: CallerEnvironment(callerEnvironment))
+    }
+
+    static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
+        var spec = try programSpec(o, caller: caller)
         try NamespaceOptions.apply(o, to: &spec)
         try ProcessOptions.apply(o, to: &spec)
         try MountOptions.apply(o, to: &spec)

@@ -39,80 +39,90 @@ public struct ParsedOptions: Sendable, Equatable {
     mutating func add(_ long: String, _ value: String = "") { values[long, default: []].append(value) }
 }
 
-/// One pass over swclone's arguments. Everything from the first word that is
-/// not an option (or after `--`) is the program's, even words that look like
-/// options. `parserArguments` is the same command line in the form
-/// swift-argument-parser reads (long options, `--name=value`, `--`, program);
-/// `parsed` is nil when only that parser can answer: help, version,
-/// completions, an unknown option or a missing value.
-public func scanArguments<S: Collection>(_ args: S, shapes: [OptionShape])
-    -> (parsed: ParsedOptions?, parserArguments: [String]) where S.Element == String {
+/// The options of a command line, read without swift-argument-parser; nil
+/// when only that parser can answer: help, version, completions, an unknown
+/// option, a missing value or a flag given one.
+public func parseOptions<S: Collection>(_ args: S, shapes: [OptionShape]) -> ParsedOptions? where S.Element == String {
     var parsed = ParsedOptions()
-    var normalized: [String] = []
-    var needsParser = false
-    var rest = args[...]
-    func shape(long: Substring) -> OptionShape? { shapes.first { $0.long == long } }
-    func shape(short: Character) -> OptionShape? { shapes.first { $0.short == short } }
-    func record(_ s: OptionShape, _ value: String?) {
-        if builtinOptions.contains(s.long) { needsParser = true }
-        switch (s.value, value) {
+    var complete = true
+    parsed.program = walkArguments(args, shapes: shapes, option: { shape, value in
+        switch (shape.value, value) {
+        case _ where builtinOptions.contains(shape.long), (.required, nil), (.none, _?):
+            complete = false
         case (.none, nil), (.attached, nil):
-            parsed.add(s.long)
-            normalized.append("--\(s.long)")
+            parsed.add(shape.long)
         case (.required, let value?):
-            parsed.add(s.long, value)
-            normalized.append("--\(s.long)=\(value)")
+            parsed.add(shape.long, value)
         case (.attached(let hidden, _), let value?):
-            parsed.add(s.long)
+            parsed.add(shape.long)
             parsed.add(hidden, value)
-            normalized += ["--\(s.long)", "--\(hidden)=\(value)"]
-        case (.required, nil), (.none, _?):
-            needsParser = true
-            normalized.append("--\(s.long)" + (value.map { "=\($0)" } ?? ""))
         }
-    }
+    }, unknown: { _ in complete = false })
+    return complete ? parsed : nil
+}
 
-    scan: while let arg = rest.popFirst() {
-        if arg == "--" {
-            parsed.program = Array(rest)
-            break scan
+/// The same command line in the form swift-argument-parser reads: long
+/// options, `--name=value`, the hidden option of an attached value, then
+/// `--` and the program.
+public func parserArguments<S: Collection>(_ args: S, shapes: [OptionShape]) -> [String] where S.Element == String {
+    var words: [String] = []
+    let program = walkArguments(args, shapes: shapes, option: { shape, value in
+        switch (shape.value, value) {
+        case (.attached(let hidden, _), let value?):
+            words += ["--\(shape.long)", "--\(hidden)=\(value)"]
+        case (_, let value?):
+            words.append("--\(shape.long)=\(value)")
+        case (_, nil):
+            words.append("--\(shape.long)")
         }
-        if arg.hasPrefix("--") {
-            let body = arg.dropFirst(2)
-            let name = body.prefix { $0 != "=" }
-            let attached = name.count < body.count ? String(body.dropFirst(name.count + 1)) : nil
-            guard let s = shape(long: name) else {
-                needsParser = true
-                normalized.append(arg)
+    }, unknown: { words.append($0) })
+    return program.isEmpty ? words : words + ["--"] + program
+}
+
+/// One pass over swclone's arguments: `option` gets each known option with
+/// its value as written (nil for none), `unknown` every other dash word; the
+/// result is the program and its arguments. Everything from the first word
+/// that is not an option (or after `--`) is the program's, even words that
+/// look like options.
+private func walkArguments<S: Collection>(_ args: S, shapes: [OptionShape],
+                                          option: (OptionShape, String?) -> Void,
+                                          unknown: (String) -> Void) -> [String] where S.Element == String {
+    var rest = args[...]
+    while let arg = rest.popFirst() {
+        if arg == "--" { return Array(rest) }
+        if arg.utf8.starts(with: "--".utf8) {
+            let body = arg.utf8.dropFirst(2)
+            let equals = body.firstIndex(of: UInt8(ascii: "="))
+            let name = String(arg[body.startIndex..<(equals ?? body.endIndex)])
+            let attached = equals.map { String(arg[arg.utf8.index(after: $0)...]) }
+            guard let shape = shapes.first(where: { $0.long == name }) else {
+                unknown(arg)
                 continue
             }
-            record(s, s.value == .required && attached == nil ? rest.popFirst() : attached)
-        } else if arg.hasPrefix("-"), arg.count > 1 {
+            option(shape, shape.value == .required && attached == nil ? rest.popFirst() : attached)
+        } else if arg.utf8.first == UInt8(ascii: "-"), arg.utf8.count > 1 {
             var letters = arg.dropFirst()
             while let letter = letters.popFirst() {
-                guard let s = shape(short: letter) else {
-                    needsParser = true
-                    normalized.append("-\(letter)")
+                guard let shape = shapes.first(where: { $0.short == letter }) else {
+                    unknown("-\(letter)")
                     continue
                 }
-                switch s.value {
+                switch shape.value {
                 case .none, .attached(_, short: false):
-                    record(s, nil)
+                    option(shape, nil)
                 case .required:
-                    record(s, letters.isEmpty ? rest.popFirst() : String(letters))
+                    option(shape, letters.isEmpty ? rest.popFirst() : String(letters))
                     letters = ""
                 case .attached(_, short: true):
-                    record(s, letters.isEmpty ? nil : String(letters))
+                    option(shape, letters.isEmpty ? nil : String(letters))
                     letters = ""
                 }
             }
         } else {
-            parsed.program = [arg] + rest
-            break scan
+            return [arg] + rest
         }
     }
-    if !parsed.program.isEmpty { normalized += ["--"] + parsed.program }
-    return (needsParser ? nil : parsed, normalized)
+    return []
 }
 
 /// Options swift-argument-parser adds to every command; only it answers them.

@@ -1,18 +1,45 @@
+import Glibc
 import LaunchSpec
+
+/// swclone's own environment, read by name. A launch that passes it on
+/// unchanged never copies it into Swift strings (a measurable share of a
+/// launch): only the options that change it list every entry.
+struct CallerEnvironment {
+    let value: (String) -> String?
+    let entries: () -> [String]
+
+    /// This process's environment.
+    static var process: CallerEnvironment { CallerEnvironment(
+        value: { name in getenv(name).map { String(cString: $0) } },
+        entries: {
+            var result: [String] = []
+            var entry = environ
+            while let p = entry.pointee {
+                result.append(String(cString: p))
+                entry += 1
+            }
+            return result
+        }) }
+
+    /// A given KEY=VALUE list (the first of a name wins, as getenv).
+    init(_ list: [String]) {
+        value = { name in list.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.utf8.count + 1)) } }
+        entries = { list }
+    }
+
+    private init(value: @escaping (String) -> String?, entries: @escaping () -> [String]) {
+        self.value = value
+        self.entries = entries
+    }
+}
 
 /// The spec every command starts from: the program (default $SHELL, then
 /// /bin/sh, as unshare and nsenter), where to look for it, its environment.
-func programSpec(_ o: ParsedOptions, callerEnvironment: [String]) throws -> LaunchSpec {
-    let caller = Dictionary(callerEnvironment.map(splitEntry), uniquingKeysWith: { first, _ in first })
+func programSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
     var argv = o.program
-    if argv.isEmpty { argv = [caller["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"] }
+    if argv.isEmpty { argv = [caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"] }
     guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
     return LaunchSpec(argv: argv,
-                      executableCandidates: executableCandidates(for: argv[0], searchPath: caller["PATH"]),
-                      environment: EnvironmentOptions.environment(o, caller: callerEnvironment))
-}
-
-private func splitEntry(_ entry: String) -> (String, String) {
-    let name = entry.prefix { $0 != "=" }
-    return (String(name), String(entry.dropFirst(name.count + 1)))
+                      executableCandidates: executableCandidates(for: argv[0], searchPath: caller.value("PATH")),
+                      environment: EnvironmentOptions.environment(o, caller: caller))
 }

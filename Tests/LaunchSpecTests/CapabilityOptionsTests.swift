@@ -6,7 +6,7 @@ import Testing
 /// --cap-add and --keep-caps resolve into the sets a program gets.
 struct CapabilityOptionsTests {
     func spec(_ args: [String]) throws -> LaunchSpec {
-        let parsed = try #require(scanArguments(args + ["true"], shapes: LaunchCommand.shapes).parsed)
+        let parsed = try #require(parseOptions(args + ["true"], shapes: LaunchCommand.shapes))
         return try LaunchCommand.makeSpec(parsed, callerEnvironment: ["PATH=/usr/bin:/bin"])
     }
 

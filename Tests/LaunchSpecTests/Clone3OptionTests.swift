@@ -8,7 +8,7 @@ struct Clone3OptionTests {
     let root = PIDNamespaceLevels(visible: 1, exact: true)
 
     func spec(_ args: [String]) throws -> LaunchSpec {
-        let parsed = try #require(scanArguments(args, shapes: LaunchCommand.shapes).parsed)
+        let parsed = try #require(parseOptions(args, shapes: LaunchCommand.shapes))
         return try LaunchCommand.makeSpec(parsed, callerEnvironment: ["PATH=/usr/bin:/bin"])
     }
 

@@ -7,7 +7,7 @@ import Testing
 /// `--NS=FILE` that keeps a namespace.
 struct EnterCommandTests {
     func spec(_ args: [String]) throws -> LaunchSpec {
-        let parsed = try #require(scanArguments(args, shapes: EnterCommand.shapes).parsed)
+        let parsed = try #require(parseOptions(args, shapes: EnterCommand.shapes))
         return try EnterCommand.makeSpec(parsed, callerEnvironment: ["PATH=/usr/bin:/bin"])
     }
 
@@ -29,7 +29,7 @@ struct EnterCommandTests {
         #expect(try spec(["-Tu/x"]).join?.files == [.time: "u/x"])
         #expect(s.argv == ["/bin/true"])
         // A spaced word is the program, as with nsenter's optional arguments: -u then needs a target.
-        let parsed = try #require(scanArguments(["-u", "/run/ns/uts"], shapes: EnterCommand.shapes).parsed)
+        let parsed = try #require(parseOptions(["-u", "/run/ns/uts"], shapes: EnterCommand.shapes))
         #expect(parsed.flag("uts") && parsed.last("uts-file") == nil && parsed.program == ["/run/ns/uts"])
         #expect(usageError(["-u", "/run/ns/uts"]) != nil)
     }
@@ -61,7 +61,7 @@ struct EnterCommandTests {
     }
 
     @Test func launchSideKeepsNamespacesInFiles() throws {
-        let parsed = try #require(scanArguments(["--uts=/run/uts", "--pid=/run/pid", "-n", "true"], shapes: LaunchCommand.shapes).parsed)
+        let parsed = try #require(parseOptions(["--uts=/run/uts", "--pid=/run/pid", "-n", "true"], shapes: LaunchCommand.shapes))
         let s = try LaunchCommand.makeSpec(parsed, callerEnvironment: [])
         #expect(s.namespaceFiles == [.uts: "/run/uts", .pid: "/run/pid"])
         #expect(s.namespaces == [.uts, .pid, .net] && s.fork)

@@ -7,7 +7,7 @@ import Testing
 /// and what it leaves to swift-argument-parser.
 struct OptionScannerTests {
     func scan(_ args: [String]) -> (parsed: ParsedOptions?, parserArguments: [String]) {
-        scanArguments(args, shapes: LaunchCommand.shapes)
+        (parseOptions(args, shapes: LaunchCommand.shapes), parserArguments(args, shapes: LaunchCommand.shapes))
     }
 
     @Test func programWordsAreNeverOptions() throws {

@@ -19,7 +19,7 @@ struct UserMapTests {
     ]
 
     func request(_ args: [String]) throws -> UserMapRequest {
-        try UserOptions.mapRequest(try #require(scanArguments(args + ["true"], shapes: LaunchCommand.shapes).parsed))
+        try UserOptions.mapRequest(try #require(parseOptions(args + ["true"], shapes: LaunchCommand.shapes)))
     }
 
     func resolve(_ args: [String], files: [String: String] = subids, uid: uid_t = 1000) throws -> UserNamespaceSetup {
@@ -27,7 +27,7 @@ struct UserMapTests {
     }
 
     func spec(_ args: [String]) throws -> LaunchSpec {
-        let parsed = try #require(scanArguments(args + ["true"], shapes: LaunchCommand.shapes).parsed)
+        let parsed = try #require(parseOptions(args + ["true"], shapes: LaunchCommand.shapes))
         return try LaunchCommand.makeSpec(parsed, callerEnvironment: ["PATH=/usr/bin:/bin"])
     }
 
