@@ -5,7 +5,7 @@
  * whether that goes over the error pipe or back to Swift.
  */
 #define _GNU_SOURCE
-#include "swclone_shim.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,7 +135,7 @@ static struct sw_failure set_up(const struct sw_child *c) {
 }
 
 /* execvp's search, over candidates the parent resolved: EACCES wins over ENOENT. */
-static struct sw_failure exec_program(const struct sw_child *c) {
+struct sw_failure sw_exec_program(const struct sw_child *c) {
     int err = ENOENT, denied = 0;
     sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
     for (const char *const *p = c->candidates; *p; p++) {
@@ -159,12 +159,16 @@ static struct sw_failure exec_program(const struct sw_child *c) {
 
 static struct sw_failure set_up_and_exec(const struct sw_child *c) {
     struct sw_failure f = set_up(c);
-    return f.step ? f : exec_program(c);
+    if (f.step) return f;
+    return c->run_init ? sw_run_init(c) : sw_exec_program(c);
 }
 
 /* The clone3 child: report a failure over the pipe (end-of-file means exec worked). */
 _Noreturn void sw_child_main(const struct sw_child *c) {
-    struct sw_failure f = set_up_and_exec(c);
+    sw_report_and_exit(c, set_up_and_exec(c));
+}
+
+_Noreturn void sw_report_and_exit(const struct sw_child *c, struct sw_failure f) {
     if (c->error_fd >= 0) {
         ssize_t n;
         do n = write(c->error_fd, &f, sizeof f); while (n < 0 && errno == EINTR);

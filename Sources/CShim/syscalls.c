@@ -1,6 +1,6 @@
 /* Fixed-arity wrappers for the system calls glibc does not wrap. */
 #define _GNU_SOURCE
-#include "swclone_shim.h"
+#include "child.h"
 
 #include <errno.h>
 #include <string.h>
@@ -34,8 +34,6 @@ struct sw_clone_args {
     uint64_t cgroup;
 };
 
-_Noreturn void sw_child_main(const struct sw_child *child);
-
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *set_tid, size_t set_tid_size, int cgroup_fd) {
     struct sw_clone_args args;
@@ -51,6 +49,13 @@ pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
     return (pid_t)pid;
 }
 
+pid_t sw_fork_raw(void) {
+    struct sw_clone_args args;
+    memset(&args, 0, sizeof args);
+    args.exit_signal = SIGCHLD;
+    return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
 int sw_pidfd_open(pid_t pid, unsigned int flags) {
     return (int)syscall(SYS_pidfd_open, pid, flags);
 }
@@ -61,6 +66,10 @@ int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags
 
 int sw_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+int sw_pipe_nonblocking(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
 }
 
 int sw_signalfd(const sigset_t *set) {

@@ -18,6 +18,9 @@ final class ChildPlan {
         c.error_fd = -1
         c.sync_fd = -1
         c.parent_pidfd = -1
+        c.status_fd = -1
+        c.death_signal = spec.killChildSignal ?? 0
+        c.run_init = spec.runsInit ? 1 : 0
         if inPlace {
             // The time namespace is unshared and entered by the set-up path.
             c.unshare_flags = Int32(truncatingIfNeeded: cloneFlags(spec.namespaces.subtracting([.time])))

@@ -6,8 +6,8 @@ import LaunchSpec
 public enum Launcher {
     public static func launch(_ spec: LaunchSpec) throws -> Never {
         if spec.fork {
-            let child = try spawn(spec)
-            let end = Supervisor(child: child).run()
+            let (child, initReports) = try spawn(spec)
+            let end = Supervisor(child: child, initReports: initReports).run()
             end.exitLikeIt()
         }
         try runInPlace(spec)
@@ -21,18 +21,27 @@ public enum Launcher {
     }
 
     /// Creates the child with clone3, writes its ID maps, releases it, and
-    /// returns once it has exec'd the program (or throws what went wrong).
-    private static func spawn(_ spec: LaunchSpec) throws -> RunningChild {
+    /// returns once it has exec'd the program (or throws what went wrong),
+    /// with the read end of --init's status pipe (or -1).
+    private static func spawn(_ spec: LaunchSpec) throws -> (RunningChild, Int32) {
         let plan = ChildPlan(spec: spec, inPlace: false)
         let errors = try Pipe()
         let sync = spec.userNamespace == nil ? nil : try Pipe()
+        let reports = spec.runsInit ? try Pipe(nonBlocking: true) : nil
         plan.child.pointee.error_fd = errors.writeEnd
         plan.child.pointee.sync_fd = sync?.readEnd ?? -1
+        plan.child.pointee.status_fd = reports?.writeEnd ?? -1
+        // --kill-child: the child checks this pidfd after its prctl, in case swclone died before.
+        let selfPidfd = spec.killChildSignal == nil ? -1 : sw_pidfd_open(getpid(), 0)
+        if spec.killChildSignal != nil && selfPidfd < 0 {
+            throw SwcloneError.setup("--kill-child: cannot open a pidfd for swclone: \(errnoText(errno))")
+        }
+        plan.child.pointee.parent_pidfd = selfPidfd
 
         // Signals arriving from now on wait in the mask for the supervisor to forward them.
         var previousMask = sigset_t()
-        var forwarded = Supervisor.forwardedSignals
-        sigprocmask(SIG_BLOCK, &forwarded, &previousMask)
+        var blocked = Supervisor.blockedSignals
+        sigprocmask(SIG_BLOCK, &blocked, &previousMask)
         plan.child.pointee.sigmask = previousMask
 
         var pidfd: Int32 = -1
@@ -41,6 +50,8 @@ public enum Launcher {
         let cloneErrno = errno
         errors.closeWriteEnd()
         sync?.closeReadEnd()
+        reports?.closeWriteEnd()
+        if selfPidfd >= 0 { close(selfPidfd) }
         guard pid > 0 else {
             throw SwcloneError.setup(cloneFailure(cloneErrno, spec: spec))
         }
@@ -59,7 +70,7 @@ public enum Launcher {
             _ = child.waitForEnd()
             throw describe(failure, spec: spec)
         }
-        return child
+        return (child, reports?.readEnd ?? -1)
     }
 
     private static func cloneFailure(_ err: Int32, spec: LaunchSpec) -> String {
@@ -74,9 +85,10 @@ struct Pipe {
     let readEnd: Int32
     let writeEnd: Int32
 
-    init() throws {
+    /// `nonBlocking`: both ends, for a pipe read only when poll says so.
+    init(nonBlocking: Bool = false) throws {
         var fds: [Int32] = [-1, -1]
-        guard sw_pipe_cloexec(&fds) == 0 else {
+        guard (nonBlocking ? sw_pipe_nonblocking(&fds) : sw_pipe_cloexec(&fds)) == 0 else {
             throw SwcloneError.setup("cannot create a pipe: \(errnoText(errno))")
         }
         readEnd = fds[0]

@@ -19,6 +19,7 @@ public struct LaunchCommand: ParsableCommand {
 
     @OptionGroup(title: "Namespaces") var namespaces: NamespaceOptions
     @OptionGroup(title: "Process") var process: ProcessOptions
+    @OptionGroup(title: "Supervision") var supervision: SupervisionOptions
     @OptionGroup(title: "Mounts and files") var mounts: MountOptions
     @OptionGroup(title: "Users and groups") var users: UserOptions
     @OptionGroup(title: "Environment") var environment: EnvironmentOptions
@@ -31,7 +32,7 @@ public struct LaunchCommand: ParsableCommand {
 
     /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
     static let shapes: [OptionShape] = builtinShapes + NamespaceOptions.shapes + ProcessOptions.shapes
-        + MountOptions.shapes + UserOptions.shapes + EnvironmentOptions.shapes
+        + SupervisionOptions.shapes + MountOptions.shapes + UserOptions.shapes + EnvironmentOptions.shapes
 
     /// The launch a scanned command line asks for, with every implication
     /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.
@@ -48,6 +49,7 @@ public struct LaunchCommand: ParsableCommand {
         try ProcessOptions.apply(o, to: &spec)
         try MountOptions.apply(o, to: &spec)
         try UserOptions.apply(o, to: &spec)
+        try SupervisionOptions.apply(o, to: &spec)
         if spec.namespaces.contains(.pid) { spec.fork = true }
         return spec
     }
