@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 #include <grp.h>
 
@@ -105,6 +106,19 @@ static struct sw_failure arm_parent_death(const struct sw_child *c) {
     return ok;
 }
 
+/*
+ * A job of its own, as a shell gives each job: the child leads a new process
+ * group, which takes the terminal's foreground. Inside a new PID namespace the
+ * launcher's group is invisible (getpgrp() and tcgetpgrp() give 0), and an
+ * interactive shell would fail to hand the terminal back to group 0 when it
+ * exits; swclone, in the background, is not stopped or interrupted by what
+ * the terminal sends the program. SIGTTOU is blocked here, so tcsetpgrp works.
+ */
+static int take_terminal(int tty) {
+    if (setpgid(0, 0) != 0) return -1;
+    return tcsetpgrp(tty, getpgrp());
+}
+
 static struct sw_failure set_up(const struct sw_child *c) {
     if (c->sync_fd >= 0 && wait_for_parent(c->sync_fd) != 0) FAIL(SW_STEP_WAIT_PARENT);
     if (c->self_setgroups && write_file("/proc/self/setgroups", c->self_setgroups) != 0)
@@ -131,7 +145,12 @@ static struct sw_failure set_up(const struct sw_child *c) {
     if (f.step) return f;
     if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) FAIL(SW_STEP_NO_NEW_PRIVS);
     if (c->new_session && setsid() < 0) FAIL(SW_STEP_SETSID);
-    return arm_parent_death(c);
+    struct sw_failure death = arm_parent_death(c);
+    if (death.step) return death;
+    /* Last, so that a failed step leaves the terminal alone; a new session has no terminal. */
+    if (c->foreground_tty >= 0 && !c->new_session && take_terminal(c->foreground_tty) != 0)
+        FAIL(SW_STEP_TERMINAL);
+    return ok;
 }
 
 /* execvp's search, over candidates the parent resolved: EACCES wins over ENOENT. */

@@ -19,6 +19,7 @@ final class ChildPlan {
         c.sync_fd = -1
         c.parent_pidfd = -1
         c.status_fd = -1
+        c.foreground_tty = -1
         c.death_signal = spec.killChildSignal ?? 0
         c.run_init = spec.runsInit ? 1 : 0
         if inPlace {

@@ -6,8 +6,9 @@ import LaunchSpec
 public enum Launcher {
     public static func launch(_ spec: LaunchSpec) throws -> Never {
         if spec.fork {
-            let (child, initReports) = try spawn(spec)
-            let end = Supervisor(child: child, initReports: initReports).run()
+            let terminal = ForegroundTerminal.ofStandardInput()
+            let (child, initReports) = try spawn(spec, terminal: terminal)
+            let end = Supervisor(child: child, initReports: initReports, terminal: terminal).run()
             end.exitLikeIt()
         }
         try runInPlace(spec)
@@ -23,7 +24,7 @@ public enum Launcher {
     /// Creates the child with clone3, writes its ID maps, releases it, and
     /// returns once it has exec'd the program (or throws what went wrong),
     /// with the read end of --init's status pipe (or -1).
-    private static func spawn(_ spec: LaunchSpec) throws -> (RunningChild, Int32) {
+    private static func spawn(_ spec: LaunchSpec, terminal: ForegroundTerminal?) throws -> (RunningChild, Int32) {
         let plan = ChildPlan(spec: spec, inPlace: false)
         let errors = try Pipe()
         let sync = spec.userNamespace == nil ? nil : try Pipe()
@@ -37,6 +38,7 @@ public enum Launcher {
             throw SwcloneError.setup("--kill-child: cannot open a pidfd for swclone: \(errnoText(errno))")
         }
         plan.child.pointee.parent_pidfd = selfPidfd
+        plan.child.pointee.foreground_tty = terminal?.fd ?? -1
 
         // Signals arriving from now on wait in the mask for the supervisor to forward them.
         var previousMask = sigset_t()
@@ -68,6 +70,7 @@ public enum Launcher {
         }
         if let failure = errors.readFailure() {
             _ = child.waitForEnd()
+            terminal?.reclaim(from: pid)
             throw describe(failure, spec: spec)
         }
         return (child, reports?.readEnd ?? -1)

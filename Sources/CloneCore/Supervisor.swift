@@ -42,6 +42,8 @@ struct Supervisor {
     let child: RunningChild
     /// --init's status pipe (read end, non-blocking), or -1.
     let initReports: Int32
+    /// The terminal whose foreground the program's group holds, if any.
+    let terminal: ForegroundTerminal?
 
     /// Blocked from before clone3 on, so none is lost; the child restores the
     /// mask. SIGCHLD tells that the program stopped.
@@ -73,6 +75,7 @@ struct Supervisor {
         }
         let end = child.waitForEnd()
         if initReports >= 0 { _ = readReports(&killedBy) }
+        terminal?.reclaim(from: child.pid)
         return killedBy.map { .killed($0) } ?? end
     }
 
@@ -84,11 +87,19 @@ struct Supervisor {
         guard sw_read_signal(signals, &signo, &code) == 0 else { return }
         if signo == SIGCHLD {
             let stop = sw_child_stopped(child.pidfd)
-            if stop != 0 { sw_stop_like(stop) }
+            if stop != 0 { stopLikeTheProgram(stop) }
             return
         }
         if code == SI_KERNEL && !(signo == SIGHUP && leadsSession) { return }
         _ = sw_pidfd_send_signal(child.pidfd, signo, nil, 0)
+    }
+
+    /// The caller's shell sees its job stop; once continued in the
+    /// foreground, the program's group gets the terminal again. The SIGCONT
+    /// that continued swclone is in the signalfd and is forwarded next.
+    private func stopLikeTheProgram(_ signal: Int32) {
+        sw_stop_like(signal)
+        terminal?.giveBack(to: child.pid)
     }
 
     /// --init's reports about the program: stops are followed at once, a
@@ -101,7 +112,7 @@ struct Supervisor {
             if n < 0 && errno == EINTR { continue }
             guard n == size else { return n < 0 }
             switch sw_init_event(UInt32(report.event)) {
-            case SW_INIT_STOPPED: sw_stop_like(report.signal)
+            case SW_INIT_STOPPED: stopLikeTheProgram(report.signal)
             case SW_INIT_KILLED: killedBy = report.signal
             default: break
             }

@@ -57,6 +57,7 @@ enum sw_step {
     SW_STEP_NO_NEW_PRIVS,
     SW_STEP_SETSID,
     SW_STEP_PARENT_DEATH,     /* --kill-child: prctl or the launcher already gone */
+    SW_STEP_TERMINAL,         /* its own process group, in the terminal's foreground */
     SW_STEP_INIT,             /* --init: its signalfd, or forking the program */
     SW_STEP_EXEC,
 };
@@ -76,6 +77,7 @@ struct sw_child {
     int death_signal;             /* --kill-child signal, or 0 */
     int run_init;                 /* --init: this child is PID 1 and forks the program */
     int status_fd;                /* --init: write end of the status pipe (struct sw_init_report), or -1 */
+    int foreground_tty;           /* the terminal whose foreground the child takes over, or -1 */
 
     /* ID maps a process writes for itself after unshare(CLONE_NEWUSER). */
     const char *self_setgroups;

@@ -1,0 +1,13 @@
+import Foundation
+
+/// Runs `sh -c script` with $SW set to swclone, through perl to start from an
+/// empty signal mask: Foundation's Process passes on the mask of the test's
+/// worker thread, which blocks most signals, and a program inherits its
+/// caller's mask through swclone (as through unshare) — a blocked TERM would
+/// never reach it.
+func cleanShell(_ script: String, timeout: Double = 30) throws -> Run {
+    try runProgram("/usr/bin/perl", [
+        "-MPOSIX", "-e", "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; exec @ARGV or die",
+        "/bin/sh", "-c", script,
+    ], environment: ["SW": Swclone.path, "PATH": "/usr/bin:/bin"], timeout: timeout)
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// Signals sent to swclone reach the program through its pidfd; the program
+/// decides what they mean, and swclone ends the way the program ended.
+@Suite(.needsRoot)
+struct SignalForwardingTests {
+    @Test func termReachesTheProgramWhoseTrapDecides() throws {
+        let r = try cleanShell("""
+            "$SW" --fork -- sh -c 'trap "exit 7" TERM; echo ready; sleep 20 & wait' >"${TMPDIR:-/tmp}/sw-fwd.$$" &
+            p=$!; until grep -q ready "${TMPDIR:-/tmp}/sw-fwd.$$" 2>/dev/null; do sleep 0.05; done
+            kill -TERM $p; wait $p; echo $?; rm -f "${TMPDIR:-/tmp}/sw-fwd.$$"
+            """)
+        #expect(r.lines == ["7"], "\(r.stdout) \(r.stderr)")
+    }
+
+    @Test(arguments: ["HUP", "INT", "QUIT", "USR1", "USR2", "ALRM", "WINCH"])
+    func eachSignalIsForwarded(name: String) throws {
+        let r = try cleanShell("""
+            f="${TMPDIR:-/tmp}/sw-fwd-\(name).$$"
+            # A shell starts `cmd &` with INT and QUIT ignored, and an ignored signal cannot be trapped.
+            perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or die' \
+              "$SW" --fork -- sh -c 'trap "echo got; exit 0" \(name); echo ready; while :; do sleep 0.05; done' >"$f" &
+            p=$!; until grep -q ready "$f" 2>/dev/null; do sleep 0.05; done
+            kill -\(name) $p; wait $p; echo "rc=$?"; cat "$f"; rm -f "$f"
+            """)
+        #expect(r.lines == ["rc=0", "ready", "got"], "\(r.stdout) \(r.stderr)")
+    }
+
+    /// With no trap the program dies by the signal, and so does swclone: 128+15 in a shell.
+    @Test func untrappedTermKillsBothAlike() throws {
+        let r = try cleanShell("""
+            "$SW" --fork -- sleep 20 & p=$!; sleep 0.5; kill -TERM $p; wait $p; echo $?
+            """)
+        #expect(r.lines == ["143"], "\(r.stderr)")
+    }
+
+    @Test func forwardSignalsIsAccepted() throws {
+        let r = try Swclone.run(["--fork", "--forward-signals", "--", "sh", "-c", "exit 3"])
+        #expect(r.status == 3 && r.stderr.isEmpty, "\(r.stderr)")
+    }
+
+    /// `kill -TSTP swclone`: the program stops, swclone stops too, and SIGCONT continues both.
+    @Test func stopAndContinueFollowTheProgram() throws {
+        let r = try cleanShell("""
+            "$SW" --fork -- sh -c 'sleep 1; echo done' & p=$!; sleep 0.3
+            kill -TSTP $p; sleep 0.3; grep '^State' /proc/$p/status | cut -f2 | cut -c1
+            set -- $(cat /proc/$p/task/$p/children); c=$1; grep '^State' /proc/$c/status | cut -f2 | cut -c1
+            kill -CONT $p; wait $p; echo "rc=$?"
+            """)
+        #expect(r.lines == ["T", "T", "done", "rc=0"], "\(r.stdout) \(r.stderr)")
+    }
+}
