@@ -93,7 +93,7 @@ static struct sw_failure change_identity(const struct sw_child *c) {
     return ok;
 }
 
-/* The parent-death signal is cleared by an identity change, so it is set last. */
+/* The parent-death signal is cleared by an identity change, so it is set after it. */
 static struct sw_failure arm_parent_death(const struct sw_child *c) {
     if (c->death_signal == 0) return ok;
     if (prctl(PR_SET_PDEATHSIG, c->death_signal) != 0) FAIL(SW_STEP_PARENT_DEATH);

@@ -66,8 +66,8 @@ struct sw_failure sw_run_init(const struct sw_child *c) {
         }
         if (si.ssi_signo == SIGCHLD) {
             if (reap(c, program, &status)) break;
-        } else if (si.ssi_code != SI_KERNEL) {
-            /* SI_KERNEL: the terminal signalled the whole foreground group, the program too. */
+        } else if (si.ssi_code != SI_KERNEL || getpgid(program) != getpgrp()) {
+            /* SI_KERNEL: the terminal signalled our process group; the program got it too if it is in it. */
             kill(program, (int)si.ssi_signo);
         }
     }

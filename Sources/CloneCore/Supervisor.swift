@@ -79,8 +79,6 @@ struct Supervisor {
         return killedBy.map { .killed($0) } ?? end
     }
 
-    /// A signal the terminal sent to the whole foreground group (SI_KERNEL)
-    /// already reached the program: it is not sent twice.
     private func handle(from signals: Int32) {
         var signo: Int32 = 0
         var code: Int32 = 0
@@ -90,8 +88,18 @@ struct Supervisor {
             if stop != 0 { stopLikeTheProgram(stop) }
             return
         }
-        if code == SI_KERNEL && !(signo == SIGHUP && leadsSession) { return }
+        if code == SI_KERNEL && !terminalSignalMissedTheProgram(signo) { return }
         _ = sw_pidfd_send_signal(child.pidfd, signo, nil, 0)
+    }
+
+    /// A signal the terminal sent to swclone's process group (si_code
+    /// SI_KERNEL: Ctrl-C, Ctrl-\, Ctrl-Z, a window change) reached the
+    /// program too when the program is in that group: it is not sent twice.
+    /// It missed the program when the program leads a group of its own (the
+    /// terminal hand-over, between `fg` and swclone giving the terminal back),
+    /// and for the hang-up, which the kernel sends to the session leader alone.
+    private func terminalSignalMissedTheProgram(_ signo: Int32) -> Bool {
+        (signo == SIGHUP && leadsSession) || getpgid(child.pid) != getpgrp()
     }
 
     /// The caller's shell sees its job stop; once continued in the
