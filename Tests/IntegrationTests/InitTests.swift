@@ -22,26 +22,26 @@ struct InitTests {
     }
 
     @Test func termIsForwardedAndSwcloneDiesByIt() throws {
-        let r = try cleanShell("""
-            "$SW" --pid --init -- sleep 20 & p=$!; sleep 0.5; kill -TERM $p; wait $p; echo $?
+        let r = try cleanShell(startWhenReady(#""$SW" --pid --init -- sh -c 'echo ready; exec sleep 20'"#) + """
+
+            kill -TERM $p; wait $p; echo $?; rm -f "$out"
             """)
         #expect(r.lines == ["143"], "\(r.stderr)")
     }
 
     /// The kernel's rule --init is for: a `sleep` that is PID 1 ignores TERM (it has no handler).
     @Test func withoutInitPIDOneIgnoresTerm() throws {
-        let r = try cleanShell("""
-            "$SW" --pid -- sleep 2 & p=$!; sleep 0.5; kill -TERM $p; wait $p; echo $?
+        let r = try cleanShell(startWhenReady(#""$SW" --pid -- sh -c 'echo ready; exec sleep 2'"#) + """
+
+            kill -TERM $p; wait $p; echo $?; rm -f "$out"
             """)
         #expect(r.lines == ["0"], "PID 1 without --init ignores TERM: \(r.stdout) \(r.stderr)")
     }
 
     @Test func trapDecidesTheStatus() throws {
-        let r = try cleanShell("""
-            f="${TMPDIR:-/tmp}/sw-init.$$"
-            "$SW" --pid --init -- sh -c 'trap "exit 9" USR1; echo ready; sleep 20 & wait' >"$f" & p=$!
-            until grep -q ready "$f" 2>/dev/null; do sleep 0.05; done; rm -f "$f"
-            kill -USR1 $p; wait $p; echo $?
+        let r = try cleanShell(startWhenReady(#""$SW" --pid --init -- sh -c 'trap "exit 9" USR1; echo ready; sleep 20 & wait'"#) + """
+
+            kill -USR1 $p; wait $p; echo $?; rm -f "$out"
             """)
         #expect(r.lines == ["9"], "\(r.stderr)")
     }

@@ -6,31 +6,31 @@ import Testing
 @Suite(.needsRoot)
 struct SignalForwardingTests {
     @Test func termReachesTheProgramWhoseTrapDecides() throws {
-        let r = try cleanShell("""
-            "$SW" --fork -- sh -c 'trap "exit 7" TERM; echo ready; sleep 20 & wait' >"${TMPDIR:-/tmp}/sw-fwd.$$" &
-            p=$!; until grep -q ready "${TMPDIR:-/tmp}/sw-fwd.$$" 2>/dev/null; do sleep 0.05; done
-            kill -TERM $p; wait $p; echo $?; rm -f "${TMPDIR:-/tmp}/sw-fwd.$$"
+        let r = try cleanShell(startWhenReady(#""$SW" --fork -- sh -c 'trap "exit 7" TERM; echo ready; sleep 20 & wait'"#) + """
+
+            kill -TERM $p; wait $p; echo $?; rm -f "$out"
             """)
         #expect(r.lines == ["7"], "\(r.stdout) \(r.stderr)")
     }
 
     @Test(arguments: ["HUP", "INT", "QUIT", "USR1", "USR2", "ALRM", "WINCH"])
     func eachSignalIsForwarded(name: String) throws {
-        let r = try cleanShell("""
-            f="${TMPDIR:-/tmp}/sw-fwd-\(name).$$"
-            # A shell starts `cmd &` with INT and QUIT ignored, and an ignored signal cannot be trapped.
-            perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or die' \
-              "$SW" --fork -- sh -c 'trap "echo got; exit 0" \(name); echo ready; while :; do sleep 0.05; done' >"$f" &
-            p=$!; until grep -q ready "$f" 2>/dev/null; do sleep 0.05; done
-            kill -\(name) $p; wait $p; echo "rc=$?"; cat "$f"; rm -f "$f"
+        // A shell starts `cmd &` with INT and QUIT ignored, and an ignored signal cannot be trapped.
+        let r = try cleanShell(startWhenReady("""
+            perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or die' \\
+              "$SW" --fork -- sh -c 'trap "echo got; exit 0" \(name); echo ready; while :; do sleep 0.05; done'
+            """) + """
+
+            kill -\(name) $p; wait $p; echo "rc=$?"; cat "$out"; rm -f "$out"
             """)
         #expect(r.lines == ["rc=0", "ready", "got"], "\(r.stdout) \(r.stderr)")
     }
 
     /// With no trap the program dies by the signal, and so does swclone: 128+15 in a shell.
     @Test func untrappedTermKillsBothAlike() throws {
-        let r = try cleanShell("""
-            "$SW" --fork -- sleep 20 & p=$!; sleep 0.5; kill -TERM $p; wait $p; echo $?
+        let r = try cleanShell(startWhenReady(#""$SW" --fork -- sh -c 'echo ready; exec sleep 20'"#) + """
+
+            kill -TERM $p; wait $p; echo $?; rm -f "$out"
             """)
         #expect(r.lines == ["143"], "\(r.stderr)")
     }
