@@ -42,12 +42,14 @@ struct SignalForwardingTests {
 
     /// `kill -TSTP swclone`: the program stops, swclone stops too, and SIGCONT continues both.
     @Test func stopAndContinueFollowTheProgram() throws {
-        let r = try cleanShell("""
-            "$SW" --fork -- sh -c 'sleep 1; echo done' & p=$!; sleep 0.3
-            kill -TSTP $p; sleep 0.3; grep '^State' /proc/$p/status | cut -f2 | cut -c1
-            set -- $(cat /proc/$p/task/$p/children); c=$1; grep '^State' /proc/$c/status | cut -f2 | cut -c1
-            kill -CONT $p; wait $p; echo "rc=$?"
+        let r = try cleanShell(startWhenReady(#""$SW" --fork -- sh -c 'echo ready; sleep 1; echo done'"#) + """
+
+            kill -TSTP $p
+            i=0; while [ "$(cut -d' ' -f3 /proc/$p/stat)" != T ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+            cut -d' ' -f3 /proc/$p/stat
+            set -- $(cat /proc/$p/task/$p/children); cut -d' ' -f3 /proc/$1/stat
+            kill -CONT $p; wait $p; echo "rc=$?"; cat "$out"; rm -f "$out"
             """)
-        #expect(r.lines == ["T", "T", "done", "rc=0"], "\(r.stdout) \(r.stderr)")
+        #expect(r.lines == ["T", "T", "rc=0", "ready", "done"], "\(r.stdout) \(r.stderr)")
     }
 }
