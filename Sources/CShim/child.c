@@ -5,7 +5,7 @@
  * whether that goes over the error pipe or back to Swift.
  */
 #define _GNU_SOURCE
-#include "swclone_shim.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include <grp.h>
 
@@ -133,7 +134,7 @@ static struct sw_failure change_identity(const struct sw_child *c) {
     return ok;
 }
 
-/* The parent-death signal is cleared by an identity change, so it is set last. */
+/* The parent-death signal is cleared by an identity change, so it is set after it. */
 static struct sw_failure arm_parent_death(const struct sw_child *c) {
     if (c->death_signal == 0) return ok;
     if (prctl(PR_SET_PDEATHSIG, c->death_signal) != 0) FAIL(SW_STEP_PARENT_DEATH);
@@ -144,6 +145,19 @@ static struct sw_failure arm_parent_death(const struct sw_child *c) {
         FAIL(SW_STEP_PARENT_DEATH);
     }
     return ok;
+}
+
+/*
+ * A job of its own, as a shell gives each job: the child leads a new process
+ * group, which takes the terminal's foreground. Inside a new PID namespace the
+ * launcher's group is invisible (getpgrp() and tcgetpgrp() give 0), and an
+ * interactive shell would fail to hand the terminal back to group 0 when it
+ * exits; swclone, in the background, is not stopped or interrupted by what
+ * the terminal sends the program. SIGTTOU is blocked here, so tcsetpgrp works.
+ */
+static int take_terminal(int tty) {
+    if (setpgid(0, 0) != 0) return -1;
+    return tcsetpgrp(tty, getpgrp());
 }
 
 static struct sw_failure set_up(const struct sw_child *c) {
@@ -180,11 +194,16 @@ static struct sw_failure set_up(const struct sw_child *c) {
     if (f.step) return f;
     if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) FAIL(SW_STEP_NO_NEW_PRIVS);
     if (c->new_session && setsid() < 0) FAIL(SW_STEP_SETSID);
-    return arm_parent_death(c);
+    struct sw_failure death = arm_parent_death(c);
+    if (death.step) return death;
+    /* Last, so that a failed step leaves the terminal alone; a new session has no terminal. */
+    if (c->foreground_tty >= 0 && !c->new_session && take_terminal(c->foreground_tty) != 0)
+        FAIL(SW_STEP_TERMINAL);
+    return ok;
 }
 
 /* execvp's search, over candidates the parent resolved: EACCES wins over ENOENT. */
-static struct sw_failure exec_program(const struct sw_child *c) {
+struct sw_failure sw_exec_program(const struct sw_child *c) {
     int err = ENOENT, denied = 0;
     sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
     for (const char *const *p = c->candidates; *p; p++) {
@@ -208,12 +227,16 @@ static struct sw_failure exec_program(const struct sw_child *c) {
 
 static struct sw_failure set_up_and_exec(const struct sw_child *c) {
     struct sw_failure f = set_up(c);
-    return f.step ? f : exec_program(c);
+    if (f.step) return f;
+    return c->run_init ? sw_run_init(c) : sw_exec_program(c);
 }
 
 /* The clone3 child: report a failure over the pipe (end-of-file means exec worked). */
 _Noreturn void sw_child_main(const struct sw_child *c) {
-    struct sw_failure f = set_up_and_exec(c);
+    sw_report_and_exit(c, set_up_and_exec(c));
+}
+
+_Noreturn void sw_report_and_exit(const struct sw_child *c, struct sw_failure f) {
     if (c->error_fd >= 0) {
         ssize_t n;
         do n = write(c->error_fd, &f, sizeof f); while (n < 0 && errno == EINTR);

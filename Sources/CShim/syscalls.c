@@ -1,6 +1,6 @@
 /* Fixed-arity wrappers for the system calls glibc does not wrap. */
 #define _GNU_SOURCE
-#include "swclone_shim.h"
+#include "child.h"
 
 #include <errno.h>
 #include <string.h>
@@ -38,8 +38,6 @@ struct sw_clone_args {
     uint64_t set_tid_size;
     uint64_t cgroup;
 };
-
-_Noreturn void sw_child_main(const struct sw_child *child);
 
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *set_tid, size_t set_tid_size, int cgroup_fd) {
@@ -88,6 +86,10 @@ uint64_t sw_inode(const char *path) {
 
 int sw_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+int sw_pipe_nonblocking(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
 }
 
 int sw_signalfd(const sigset_t *set) {

@@ -20,6 +20,10 @@ final class ChildPlan {
         c.parent_pidfd = -1
         c.keep_ready_fd = -1
         c.keep_answer_fd = -1
+        c.status_fd = -1
+        c.foreground_tty = -1
+        c.death_signal = spec.killChildSignal ?? 0
+        c.run_init = spec.runsInit ? 1 : 0
         if inPlace {
             // The time namespace is unshared and entered by the set-up path.
             c.unshare_flags = Int32(truncatingIfNeeded: cloneFlags(spec.namespaces.subtracting([.time])))

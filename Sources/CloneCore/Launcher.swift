@@ -12,8 +12,10 @@ public enum Launcher {
         if let join = spec.join { joined = try NamespaceJoiner.enter(join, spec: &spec) }
         if spec.fork {
             let status = spec.jsonStatusFD.map { JSONStatus(fd: $0, spec: spec) }
-            let child = try spawn(spec, joined: joined, kept: kept, status: status)
-            let end = Supervisor(child: child).run()
+            // With --new-session the program has no controlling terminal to take.
+            let terminal = spec.newSession ? nil : ForegroundTerminal.ofStandardInput()
+            let (child, initReports) = try spawn(spec, joined: joined, kept: kept, status: status, terminal: terminal)
+            let end = Supervisor(child: child, initReports: initReports, terminal: terminal).run()
             status?.ended(end)
             end.exitLikeIt()
         }
@@ -65,9 +67,10 @@ public enum Launcher {
 
     /// Creates the child with clone3 (in its cgroup, with its PIDs), writes
     /// its ID maps, keeps its namespaces in files, releases it, and returns
-    /// once it has exec'd the program (or throws what went wrong).
-    private static func spawn(_ spec: LaunchSpec, joined: JoinResult, kept: KeptNamespaces,
-                              status: JSONStatus?) throws -> RunningChild {
+    /// once it has exec'd the program (or throws what went wrong), with the
+    /// read end of --init's status pipe (or -1).
+    private static func spawn(_ spec: LaunchSpec, joined: JoinResult, kept: KeptNamespaces, status: JSONStatus?,
+                              terminal: ForegroundTerminal?) throws -> (RunningChild, Int32) {
         let plan = try ChildPlan(spec: spec, inPlace: false)
         if joined.groupsDropped { plan.child.pointee.setgroups_denied = 1 }
         plan.child.pointee.time_ns_inode = status?.timeNamespaceSlot
@@ -82,15 +85,24 @@ public enum Launcher {
         let sync = spec.userNamespace == nil && !readInodes ? nil : try Pipe()
         // The child announces its namespaces on the error pipe and waits for the binds.
         let keep = kept.isEmpty ? nil : try Pipe()
+        let reports = spec.runsInit ? try Pipe(nonBlocking: true) : nil
         plan.child.pointee.error_fd = errors.writeEnd
         plan.child.pointee.sync_fd = sync?.readEnd ?? -1
         plan.child.pointee.keep_ready_fd = keep == nil ? -1 : errors.writeEnd
         plan.child.pointee.keep_answer_fd = keep?.readEnd ?? -1
+        plan.child.pointee.status_fd = reports?.writeEnd ?? -1
+        // --kill-child: the child checks this pidfd after its prctl, in case swclone died before.
+        let selfPidfd = spec.killChildSignal == nil ? -1 : sw_pidfd_open(getpid(), 0)
+        if spec.killChildSignal != nil && selfPidfd < 0 {
+            throw SwcloneError.setup("--kill-child: cannot open a pidfd for swclone: \(errnoText(errno))")
+        }
+        plan.child.pointee.parent_pidfd = selfPidfd
+        plan.child.pointee.foreground_tty = terminal?.fd ?? -1
 
         // Signals arriving from now on wait in the mask for the supervisor to forward them.
         var previousMask = sigset_t()
-        var forwarded = Supervisor.forwardedSignals
-        sigprocmask(SIG_BLOCK, &forwarded, &previousMask)
+        var blocked = Supervisor.blockedSignals
+        sigprocmask(SIG_BLOCK, &blocked, &previousMask)
         plan.child.pointee.sigmask = previousMask
 
         var pidfd: Int32 = -1
@@ -103,6 +115,8 @@ public enum Launcher {
         errors.closeWriteEnd()
         sync?.closeReadEnd()
         keep?.closeReadEnd()
+        reports?.closeWriteEnd()
+        if selfPidfd >= 0 { close(selfPidfd) }
         guard pid > 0 else {
             throw cloneFailure(cloneErrno, spec: spec, joined: joined)
         }
@@ -137,15 +151,17 @@ public enum Launcher {
         }
         if let failure = errors.readFailure() {
             _ = child.waitForEnd()
+            terminal?.reclaim(from: pid)
             throw describe(failure, spec: spec)
         }
         do {
             try status?.started(pid: pid, namespaces: namespaces)
         } catch {
             child.kill()
+            terminal?.reclaim(from: pid)
             throw error
         }
-        return child
+        return (child, reports?.readEnd ?? -1)
     }
 }
 
@@ -154,9 +170,10 @@ struct Pipe {
     let readEnd: Int32
     let writeEnd: Int32
 
-    init() throws {
+    /// `nonBlocking`: both ends, for a pipe read only when poll says so.
+    init(nonBlocking: Bool = false) throws {
         var fds: [Int32] = [-1, -1]
-        guard sw_pipe_cloexec(&fds) == 0 else {
+        guard (nonBlocking ? sw_pipe_nonblocking(&fds) : sw_pipe_cloexec(&fds)) == 0 else {
             throw SwcloneError.setup("cannot create a pipe: \(errnoText(errno))")
         }
         readEnd = fds[0]

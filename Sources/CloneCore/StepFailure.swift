@@ -70,6 +70,10 @@ func describe(_ failure: sw_failure, spec: LaunchSpec) -> SwcloneError {
         return .setup("--keep-caps: cannot raise the capabilities into the ambient set: \(err)")
     case SW_STEP_PARENT_DEATH:
         return .setup("--kill-child: \(failure.err == ESRCH ? "swclone died before the program started" : err)")
+    case SW_STEP_TERMINAL:
+        return .setup("cannot give the program the terminal's foreground: \(err)")
+    case SW_STEP_INIT:
+        return .setup("--init: cannot start the program under the init: \(err)")
     default:
         return .setup("set-up step \(failure.step) failed: \(err)")
     }

@@ -15,6 +15,11 @@ public struct LaunchSpec: Equatable, Sendable {
     /// `swclone enter`: namespaces to join before the program is created.
     public var join: NamespaceJoin?
 
+    /// --kill-child: the signal the program gets when swclone dies.
+    public var killChildSignal: Int32?
+    /// --init: PID 1 of the new PID namespace is swclone's minimal init; the program is PID 2.
+    public var runsInit = false
+
     public var hostname: String?
     /// Offsets of the new time namespace, in seconds.
     public var monotonicOffset: Int64?

@@ -21,6 +21,7 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Namespaces") var namespaces: NamespaceOptions
     @OptionGroup(title: "Process") var process: ProcessOptions
     @OptionGroup(title: "Process") var clone3: Clone3Options
+    @OptionGroup(title: "Supervision") var supervision: SupervisionOptions
     @OptionGroup(title: "Mounts and files") var mounts: MountOptions
     @OptionGroup(title: "Users and groups") var users: UserOptions
     @OptionGroup(title: "Environment") var environment: EnvironmentOptions
@@ -35,8 +36,8 @@ public struct LaunchCommand: ParsableCommand {
 
     /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
     static let shapes: [OptionShape] = builtinShapes + NamespaceOptions.shapes + ProcessOptions.shapes
-        + Clone3Options.shapes + MountOptions.shapes + UserOptions.shapes + EnvironmentOptions.shapes
-        + CapabilityOptions.shapes + StatusOptions.shapes
+        + Clone3Options.shapes + SupervisionOptions.shapes + MountOptions.shapes + UserOptions.shapes
+        + EnvironmentOptions.shapes + CapabilityOptions.shapes + StatusOptions.shapes
 
     /// The launch a scanned command line asks for, with every implication
     /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.
@@ -53,6 +54,7 @@ public struct LaunchCommand: ParsableCommand {
         try CapabilityOptions.apply(o, to: &spec)
         try Clone3Options.apply(o, to: &spec)
         try StatusOptions.apply(o, to: &spec)
+        try SupervisionOptions.apply(o, to: &spec)
         if spec.namespaces.contains(.pid) { spec.fork = true }
         return spec
     }

@@ -67,6 +67,8 @@ enum sw_step {
     SW_STEP_NO_NEW_PRIVS,
     SW_STEP_SETSID,
     SW_STEP_PARENT_DEATH,     /* --kill-child: prctl or the launcher already gone */
+    SW_STEP_TERMINAL,         /* its own process group, in the terminal's foreground */
+    SW_STEP_INIT,             /* --init: its signalfd, or forking the program */
     SW_STEP_EXEC,
     /* In place, the helper that bind-mounts namespace files reports this plus the file's index. */
     SW_STEP_KEEP_NS = 64,
@@ -112,6 +114,9 @@ struct sw_child {
     int sync_fd;                  /* read end: the parent has written the ID maps, or -1 */
     int parent_pidfd;             /* the launcher, for --kill-child, or -1 */
     int death_signal;             /* --kill-child signal, or 0 */
+    int run_init;                 /* --init: this child is PID 1 and forks the program */
+    int status_fd;                /* --init: write end of the status pipe (struct sw_init_report), or -1 */
+    int foreground_tty;           /* the terminal whose foreground the child takes over, or -1 */
 
     /* ID maps a process writes for itself after unshare(CLONE_NEWUSER). */
     const char *self_setgroups;
@@ -167,6 +172,25 @@ struct sw_child {
 };
 
 /*
+ * What --init tells the launcher over the status pipe about the program
+ * (PID 2). A PID 1 cannot die by a signal it sends itself, so "killed by N"
+ * travels here and the launcher dies by N; a stop travels here so the
+ * launcher stops too and the caller's shell sees the job stopped.
+ */
+enum sw_init_event { SW_INIT_KILLED = 1, SW_INIT_STOPPED = 2 };
+struct sw_init_report {
+    int32_t event;
+    int32_t signal;
+};
+
+/*
+ * The signals a supervisor (swclone, or its --init) blocks and forwards to
+ * the program: every catchable signal but SIGCHLD and the synchronous faults
+ * (SEGV, BUS, ILL, FPE, TRAP, SYS, ABRT), real-time ones included.
+ */
+void sw_forwarded_signals(sigset_t *set);
+
+/*
  * Creates the child with clone3 and `flags` (CLONE_NEW*, CLONE_PIDFD,
  * CLONE_INTO_CGROUP); the child runs sw_child_main and never returns here.
  * Returns the PID, or -1 with errno set.
@@ -220,6 +244,8 @@ pid_t sw_start_keeper(const char *const *sources, const char *const *targets, in
                       int *ready_fd, int *answer_fd);
 /* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
 int sw_pipe_cloexec(int fds[2]);
+/* pipe2(O_CLOEXEC | O_NONBLOCK): the --init status pipe, read only when ready. */
+int sw_pipe_nonblocking(int fds[2]);
 /* A close-on-exec signalfd for `set`, and one read of it: the signal and its si_code. */
 int sw_signalfd(const sigset_t *set);
 int sw_read_signal(int fd, int *signo, int *code);
@@ -231,6 +257,15 @@ int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags
  * -1 with errno on failure.
  */
 int sw_wait_pidfd(int pidfd, int *status, int *signal);
+
+/*
+ * The stop signal that stopped the child behind `pidfd` since the last call,
+ * or 0 (waitid WSTOPPED|WNOHANG: the child is not reaped).
+ */
+int sw_child_stopped(int pidfd);
+
+/* Stops the launcher by `sig` (SIGTSTP, SIGTTIN...), as the program stopped; returns once continued. */
+void sw_stop_like(int sig);
 
 /* Ends the launcher by `sig`, as the program ended, without a core dump. */
 _Noreturn void sw_die_by_signal(int sig);

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// --kill-child: when swclone dies, the program gets the signal, whatever the timing.
+@Suite(.needsRoot)
+struct KillChildTests {
+    /// Starts `swclone OPTIONS -- sleep 30`, SIGKILLs swclone once the program runs, and
+    /// tells whether the program is still there a moment later. The program writes its
+    /// host PID (the host's /proc) before it execs sleep.
+    func programOutlivesSwclone(_ options: String) throws -> Run {
+        try cleanShell("""
+            f="${TMPDIR:-/tmp}/sw-kc.$$"
+            "$SW" \(options) -- sh -c 'read -r pid rest </proc/self/stat; echo $pid >"$0"; exec sleep 30' "$f" &
+            p=$!; until [ -s "$f" ]; do sleep 0.05; done; c=$(cat "$f"); rm -f "$f"
+            kill -KILL $p; wait $p 2>/dev/null
+            i=0; while [ $i -lt 50 ] && [ "$(cut -d' ' -f3 /proc/$c/stat 2>/dev/null)" = S ]; do sleep 0.1; i=$((i + 1)); done
+            # A zombie is gone too (this machine's PID 1 may be slow to reap it).
+            state=$(cut -d' ' -f3 /proc/$c/stat 2>/dev/null)
+            if [ -n "$state" ] && [ "$state" != Z ]; then echo "alive: $(grep -E "State|Sig" /proc/$c/status | tr "\n" " ")"; kill -KILL $c; else echo gone; fi
+            """)
+    }
+
+    @Test func programDiesWithSwclone() throws {
+        let r = try programOutlivesSwclone("--kill-child")
+        #expect(r.lines == ["gone"], "\(r.stdout) \(r.stderr)")
+    }
+
+    @Test func chosenSignalIsSent() throws {
+        let r = try programOutlivesSwclone("--kill-child=SIGTERM")
+        #expect(r.lines == ["gone"], "\(r.stdout) \(r.stderr)")
+    }
+
+    /// Under --init the init gets the signal and passes a TERM on to the program.
+    @Test func programUnderInitDiesWithSwclone() throws {
+        let r = try programOutlivesSwclone("--pid --init --kill-child=TERM")
+        #expect(r.lines == ["gone"], "\(r.stdout) \(r.stderr)")
+    }
+
+    /// The check that --kill-child is needed: without it the program survives.
+    @Test func withoutItTheProgramSurvives() throws {
+        let r = try programOutlivesSwclone("--fork")
+        #expect(r.stdout.hasPrefix("alive"), "\(r.stdout) \(r.stderr)")
+    }
+
+    @Test func badSignalIsOneUsageLine() throws {
+        let r = try Swclone.run(["--kill-child=NOPE", "--", "true"])
+        #expect(r.status == 64)
+        expectOneErrorLine(r, containing: "--kill-child=NOPE")
+    }
+}
