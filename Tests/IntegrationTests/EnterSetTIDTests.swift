@@ -20,8 +20,7 @@ struct EnterSetTIDTests {
         let target = try EnterTarget(["--pid", "--fork"])
         defer { target.stop() }
         let r = try Swclone.run(["enter", "-t", "\(target.pid)", "-p", "--set-tid", "1", "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--set-tid 1")
+        expectOneErrorLine(r, status: 125, containing: "--set-tid 1")
         #expect(r.stderr.contains("in use"), "\(r.stderr)")
     }
 }

@@ -106,8 +106,7 @@ struct EnterTests {
 
     @Test func noSuchProcess() throws {
         let r = try Swclone.run(["enter", "--target", "999999999", "--uts", "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--target 999999999: No such process (ESRCH)")
+        expectOneErrorLine(r, status: 125, containing: "--target 999999999: No such process (ESRCH)")
     }
 
     /// A zombie has a PID and a pidfd but no namespaces: the race of a target
@@ -121,8 +120,7 @@ struct EnterTests {
         let zombie = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         for options in [["--uts"], ["--all"]] {
             let r = try Swclone.run(["enter", "-t", zombie] + options + ["--", "true"])
-            #expect(r.status == 125)
-            expectOneErrorLine(r, containing: "the process exited before its namespaces could be joined")
+            expectOneErrorLine(r, status: 125, containing: "the process exited before its namespaces could be joined")
         }
     }
 
@@ -130,24 +128,19 @@ struct EnterTests {
         let target = try EnterTarget(["--net", "--fork"])
         defer { target.stop() }
         let r = try Swclone.run(["enter", "-t", "\(target.pid)", "-n", "--", "true"], asUser: "65534")
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "cannot join its namespaces (net): Operation not permitted (EPERM)")
+        expectOneErrorLine(r, status: 125, containing: "cannot join its namespaces (net): Operation not permitted (EPERM)")
         // Root is already in the target's user namespace: setns refuses it (EINVAL), --all skips it.
         let u = try Swclone.run(["enter", "-t", "\(target.pid)", "-U", "--", "true"])
-        #expect(u.status == 125)
-        expectOneErrorLine(u, containing: "it is already yours")
+        expectOneErrorLine(u, status: 125, containing: "it is already yours")
     }
 
     @Test func fileThatIsNotANamespace() throws {
         let r = try Swclone.run(["enter", "--uts=/etc/passwd", "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--uts=/etc/passwd: not a namespace file")
+        expectOneErrorLine(r, status: 125, containing: "--uts=/etc/passwd: not a namespace file")
         let wrong = try Swclone.run(["enter", "--net=/proc/self/ns/uts", "--", "true"])
-        #expect(wrong.status == 125)
-        expectOneErrorLine(wrong, containing: "a uts namespace, not a net one")
+        expectOneErrorLine(wrong, status: 125, containing: "a uts namespace, not a net one")
         let missing = try Swclone.run(["enter", "-u/nonexistent/uts", "--", "true"])
-        #expect(missing.status == 125)
-        expectOneErrorLine(missing, containing: "ENOENT")
+        expectOneErrorLine(missing, status: 125, containing: "ENOENT")
     }
 
     @Test func usageErrors() throws {
@@ -157,11 +150,9 @@ struct EnterTests {
             expectOneErrorLine(r, containing: "--")
         }
         let unknown = try Swclone.run(["enter", "-r", "--bogus"])
-        #expect(unknown.status == 64)
-        expectOneErrorLine(unknown, containing: "--bogus")
+        expectOneErrorLine(unknown, status: 64, containing: "--bogus")
         // A program named enter: after --.
         let program = try Swclone.run(["--", "enter"])
-        #expect(program.status == 127)
-        expectOneErrorLine(program, containing: "cannot execute enter")
+        expectOneErrorLine(program, status: 127, containing: "cannot execute enter")
     }
 }

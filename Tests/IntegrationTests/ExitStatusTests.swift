@@ -37,8 +37,7 @@ struct ExitStatusTests {
     @Test(arguments: [["--fork"], []])
     func notFoundIs127(mode: [String]) throws {
         let r = try Swclone.run(mode + ["--", "/nonexistent/swclone-prog"])
-        #expect(r.status == 127)
-        expectOneErrorLine(r, containing: "/nonexistent/swclone-prog: No such file or directory")
+        expectOneErrorLine(r, status: 127, containing: "/nonexistent/swclone-prog: No such file or directory")
         let searched = try Swclone.run(mode + ["--", "swclone-no-such-program"])
         #expect(searched.status == 127)
     }
@@ -49,8 +48,7 @@ struct ExitStatusTests {
         try writeFile(file.path, Data("not a program\n".utf8))
         defer { try? FileManager.default.removeItem(at: file) }
         let r = try Swclone.run(mode + ["--", file.path])
-        #expect(r.status == 126)
-        expectOneErrorLine(r, containing: "Permission denied (EACCES)")
+        expectOneErrorLine(r, status: 126, containing: "Permission denied (EACCES)")
         let dir = try Swclone.run(mode + ["--", "/tmp"])
         #expect(dir.status == 126)
     }
@@ -65,33 +63,26 @@ struct ExitStatusTests {
 
     @Test func usageErrorsAre64OnOneLine() throws {
         let unknown = try Swclone.run(["--swclone-bogus", "--", "true"])
-        #expect(unknown.status == 64)
-        expectOneErrorLine(unknown, containing: "--swclone-bogus")
+        expectOneErrorLine(unknown, status: 64, containing: "--swclone-bogus")
         let missing = try Swclone.run(["--wd"])
-        #expect(missing.status == 64)
-        expectOneErrorLine(missing, containing: "--wd")
+        expectOneErrorLine(missing, status: 64, containing: "--wd")
         let bad = try Swclone.run(["--mount", "--propagation", "sideways", "true"])
-        #expect(bad.status == 64)
-        expectOneErrorLine(bad, containing: "--propagation: 'sideways'")
+        expectOneErrorLine(bad, status: 64, containing: "--propagation: 'sideways'")
     }
 
     @Test func failedSetUpStepIs125() throws {
         let proc = try Swclone.run(["--pid", "--mount-proc=/nonexistent-swclone-dir", "--", "true"])
-        #expect(proc.status == 125)
-        expectOneErrorLine(proc, containing: "cannot mount proc on /nonexistent-swclone-dir: No such file or directory (ENOENT)")
+        expectOneErrorLine(proc, status: 125, containing: "cannot mount proc on /nonexistent-swclone-dir: No such file or directory (ENOENT)")
         let wd = try Swclone.run(["--fork", "--wd=/nonexistent-swclone-wd", "--", "pwd"])
-        #expect(wd.status == 125)
-        expectOneErrorLine(wd, containing: "--wd /nonexistent-swclone-wd")
+        expectOneErrorLine(wd, status: 125, containing: "--wd /nonexistent-swclone-wd")
         let root = try Swclone.run(["--root=/nonexistent-swclone-root", "--", "true"])
-        #expect(root.status == 125)
-        expectOneErrorLine(root, containing: "--root /nonexistent-swclone-root")
+        expectOneErrorLine(root, status: 125, containing: "--root /nonexistent-swclone-root")
     }
 
     @Test func unprivilegedNamespaceIsRefusedClearly() throws {
         for mode in [["--net"], ["--net", "--fork"]] {
             let r = try Swclone.run(mode + ["--", "true"], asUser: "65534")
-            #expect(r.status == 125)
-            expectOneErrorLine(r, containing: "Operation not permitted (EPERM)")
+            expectOneErrorLine(r, status: 125, containing: "Operation not permitted (EPERM)")
         }
     }
 

@@ -127,8 +127,13 @@ extension Array where Element == String {
     func dropLastEmpty() -> [String] { last == "" ? Array(dropLast()) : self }
 }
 
-/// Asserts the contract's error shape: exactly one `swclone: ` line.
-func expectOneErrorLine(_ run: Run, containing fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+/// Asserts the contract's error shape: exactly one `swclone: ` line, and
+/// the documented exit status when one is given.
+func expectOneErrorLine(_ run: Run, status: Int32? = nil, containing fragment: String,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+    if let status {
+        #expect(run.status == status, "stderr: \(run.stderr)", sourceLocation: sourceLocation)
+    }
     let lines = run.stderr.split(separator: "\n")
     #expect(lines.count == 1, "stderr: \(run.stderr)", sourceLocation: sourceLocation)
     #expect(run.stderr.hasPrefix("swclone: "), "stderr: \(run.stderr)", sourceLocation: sourceLocation)

@@ -62,8 +62,7 @@ struct InitTests {
 
     @Test func initWithoutPIDIsAUsageError() throws {
         let r = try Swclone.run(["--init", "--fork", "--", "true"])
-        #expect(r.status == 64)
-        expectOneErrorLine(r, containing: "--init needs --pid")
+        expectOneErrorLine(r, status: 64, containing: "--init needs --pid")
     }
 
     @Test func unprivilegedWithUserNamespace() throws {

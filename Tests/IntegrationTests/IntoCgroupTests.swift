@@ -29,24 +29,21 @@ struct IntoCgroupTests {
 
     @Test func notACgroupV2Directory() throws {
         let r = try Swclone.run(["--into-cgroup", "/tmp", "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--into-cgroup /tmp: not a cgroup v2 directory (cgroup v2 is mounted at \(TestCgroup.mountPoint!))")
+        expectOneErrorLine(r, status: 125, containing: "--into-cgroup /tmp: not a cgroup v2 directory (cgroup v2 is mounted at \(TestCgroup.mountPoint!))")
     }
 
     @Test func removedCgroup() throws {
         let cg = try TestCgroup("gone")
         cg.remove()
         let r = try Swclone.run(["--into-cgroup", cg.path, "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--into-cgroup \(cg.path): no such cgroup directory: No such file or directory (ENOENT)")
+        expectOneErrorLine(r, status: 125, containing: "--into-cgroup \(cg.path): no such cgroup directory: No such file or directory (ENOENT)")
     }
 
     @Test func noPermission() throws {
         let cg = try TestCgroup("denied")
         defer { cg.remove() }
         let r = try Swclone.run(["--user", "--map-root-user", "--into-cgroup", cg.path, "--", "true"], asUser: "65534")
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--into-cgroup \(cg.path): no permission to move a process into it")
+        expectOneErrorLine(r, status: 125, containing: "--into-cgroup \(cg.path): no permission to move a process into it")
         #expect(r.stderr.contains("(EACCES)"))
     }
 
@@ -58,8 +55,7 @@ struct IntoCgroupTests {
         let invalid = try cg.child("invalid")
         try cg.write("\(threaded)/cgroup.type", "threaded")
         let r = try Swclone.run(["--into-cgroup", invalid, "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--into-cgroup \(invalid): its cgroup.type is 'domain invalid' (threaded-invalid)")
+        expectOneErrorLine(r, status: 125, containing: "--into-cgroup \(invalid): its cgroup.type is 'domain invalid' (threaded-invalid)")
         #expect(r.stderr.contains("(EOPNOTSUPP)"))
     }
 
@@ -75,8 +71,7 @@ struct IntoCgroupTests {
             .split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
         try cg.write("\(cg.path)/cgroup.subtree_control", "+\(controller)")
         let r = try Swclone.run(["--into-cgroup", cg.path, "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--into-cgroup \(cg.path): it has controllers enabled for its children")
+        expectOneErrorLine(r, status: 125, containing: "--into-cgroup \(cg.path): it has controllers enabled for its children")
         #expect(r.stderr.contains("(EBUSY)"))
     }
 

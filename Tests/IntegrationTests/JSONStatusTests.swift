@@ -98,7 +98,6 @@ struct JSONStatusTests {
     @Test func descriptorNotOpen() throws {
         // The test runner may hold descriptor 9; the shell makes sure it is closed.
         let r = try runProgram("/bin/sh", ["-c", "exec 9>&-; exec \"$0\" --json-status 9 -- true", Swclone.path])
-        #expect(r.status == 64)
-        expectOneErrorLine(r, containing: "--json-status 9: descriptor 9 is not open")
+        expectOneErrorLine(r, status: 64, containing: "--json-status 9: descriptor 9 is not open")
     }
 }

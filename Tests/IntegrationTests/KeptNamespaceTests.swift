@@ -18,8 +18,7 @@ struct KeptNamespaceTests {
         #expect(try Swclone.run(["enter", "--uts=\(uts)", "hostname"]).lines == ["kept-uts"])
         #expect(umount(uts) == 0)
         let after = try Swclone.run(["enter", "--uts=\(uts)", "hostname"])
-        #expect(after.status == 125)
-        expectOneErrorLine(after, containing: "not a namespace file")
+        expectOneErrorLine(after, status: 125, containing: "not a namespace file")
     }
 
     /// In place (no fork) a helper forked before unshare makes the binds.
@@ -64,8 +63,7 @@ struct KeptNamespaceTests {
         #expect(r.lines == [namespaceLink("pid", pid: "\(target.pid)")], "\(r.stderr)")
         target.stop()
         let dead = try Swclone.run(["enter", "--pid=\(pid)", "--", "true"])
-        #expect(dead.status == 125)
-        expectOneErrorLine(dead, containing: "its init has exited")
+        expectOneErrorLine(dead, status: 125, containing: "its init has exited")
     }
 
     /// A mount namespace's FILE on a shared mount would propagate into the
@@ -79,17 +77,14 @@ struct KeptNamespaceTests {
         let script = "mount -t tmpfs swclone-shared \(shared) && mount --make-shared \(shared) && touch \(shared)/mnt"
             + " && exec \(Swclone.path) --mount=\(shared)/mnt -- true"
         let r = try Swclone.run(["--mount", "--", "sh", "-c", script])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "is a shared mount")
+        expectOneErrorLine(r, status: 125, containing: "is a shared mount")
         #expect(r.stderr.contains("mount --make-private"))
     }
 
     @Test func missingFileOrEmptyName() throws {
         let r = try Swclone.run(["--uts=/nonexistent/swclone-uts", "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--uts=/nonexistent/swclone-uts: No such file or directory (ENOENT)")
+        expectOneErrorLine(r, status: 125, containing: "--uts=/nonexistent/swclone-uts: No such file or directory (ENOENT)")
         let empty = try Swclone.run(["--uts=", "--", "true"])
-        #expect(empty.status == 64)
-        expectOneErrorLine(empty, containing: "--uts=")
+        expectOneErrorLine(empty, status: 64, containing: "--uts=")
     }
 }

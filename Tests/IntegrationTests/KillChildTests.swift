@@ -44,7 +44,6 @@ struct KillChildTests {
 
     @Test func badSignalIsOneUsageLine() throws {
         let r = try Swclone.run(["--kill-child=NOPE", "--", "true"])
-        #expect(r.status == 64)
-        expectOneErrorLine(r, containing: "--kill-child=NOPE")
+        expectOneErrorLine(r, status: 64, containing: "--kill-child=NOPE")
     }
 }

@@ -52,20 +52,17 @@ struct SetTIDTests {
 
     @Test func pidInUse() throws {
         let r = try Swclone.run(["--set-tid", "1", "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--set-tid 1: PID 1 is already in use (EEXIST)")
+        expectOneErrorLine(r, status: 125, containing: "--set-tid 1: PID 1 is already in use (EEXIST)")
     }
 
     @Test func pidInUseOutsideANewNamespace() throws {
         let r = try Swclone.run(["--pid", "--set-tid", "1,1", "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "PID 1 is already in use (EEXIST)")
+        expectOneErrorLine(r, status: 125, containing: "PID 1 is already in use (EEXIST)")
     }
 
     @Test func moreEntriesThanLevelsIsAUsageError() throws {
         let r = try Swclone.run(["--pid", "--set-tid", "1,30001,30002", "--", "true"])
-        #expect(r.status == 64)
-        expectOneErrorLine(r, containing: "--set-tid 1,30001,30002: 3 PIDs for 2 PID namespace levels")
+        expectOneErrorLine(r, status: 64, containing: "--set-tid 1,30001,30002: 3 PIDs for 2 PID namespace levels")
     }
 
     /// Inside a PID namespace swclone cannot be sure NSpid shows every level
@@ -73,8 +70,7 @@ struct SetTIDTests {
     /// judges, and the line explains its EINVAL.
     @Test func tooManyLevelsInsideANamespace() throws {
         let r = try Swclone.run(["--pid", "--", Swclone.path, "--set-tid", "5,6,7", "--", "true"])
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--set-tid 5,6,7: 3 PIDs for the child's 2 PID namespace levels that NSpid in /proc/self/status shows")
+        expectOneErrorLine(r, status: 125, containing: "--set-tid 5,6,7: 3 PIDs for the child's 2 PID namespace levels that NSpid in /proc/self/status shows")
     }
 
     @Test func unprivilegedInItsOwnUserNamespace() throws {
@@ -89,14 +85,12 @@ struct SetTIDTests {
         let pid = freePID()
         let value = options.contains("--pid") ? "1,\(pid)" : "\(pid)"
         let r = try Swclone.run(options + [value, "--", "true"], asUser: "65534")
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "--set-tid \(value): PID \(pid) needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns that PID namespace (EPERM)")
+        expectOneErrorLine(r, status: 125, containing: "--set-tid \(value): PID \(pid) needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns that PID namespace (EPERM)")
     }
 
     /// Without --user, an unprivileged caller's EPERM is about the namespaces.
     @Test func unprivilegedNamespacesRefusedAsSuch() throws {
         let r = try Swclone.run(["--pid", "--set-tid", "1", "--", "true"], asUser: "65534")
-        #expect(r.status == 125)
-        expectOneErrorLine(r, containing: "cannot create namespaces (pid)")
+        expectOneErrorLine(r, status: 125, containing: "cannot create namespaces (pid)")
     }
 }
