@@ -30,14 +30,17 @@ struct ProgramContextTests {
     }
 
     /// The program sees exactly the descriptors it would see run directly: the
-    /// inherited ones, none of swclone's own.
+    /// inherited ones, none of swclone's own. One shell lists its own and then
+    /// runs swclone, so both lists start from the same descriptors (tests
+    /// running in parallel open and close descriptors the runner hands on).
     @Test(arguments: [["--pid", "--mount", "--mount-proc"], ["--mount", "--mount-proc"], ["--user", "--map-root-user", "--fork"]])
     func noDescriptorOfSwcloneLeaks(mode: [String]) throws {
         let list = "for f in /proc/self/fd/*; do echo ${f##*/}; done"
-        let direct = try runProgram("/bin/sh", ["-c", list])
-        let r = try Swclone.run(mode + ["--", "sh", "-c", list])
+        let script = "\(list); echo --; exec \"$0\" \(mode.joined(separator: " ")) -- sh -c '\(list)'"
+        let r = try runProgram("/bin/sh", ["-c", script, Swclone.path])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout == direct.stdout)
+        let halves = r.stdout.components(separatedBy: "--\n")
+        #expect(halves.count == 2 && halves[0] == halves[1], "\(r.stdout)")
     }
 
     @Test func inheritedDescriptorsPassThrough() throws {
