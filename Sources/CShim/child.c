@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -112,14 +113,16 @@ static struct sw_failure wait_for_keeper(const struct sw_child *c) {
  * No supplementary group survives an identity change, except where the kernel
  * forbids dropping them (setgroups denied in a user namespace: it keeps the
  * caller's groups on purpose, so they cannot be shed to escape a negative
- * group permission). The IDs are read back: fail closed.
+ * group permission). The IDs are read back: fail closed. Raw system calls:
+ * glibc's wrappers would signal every thread it believes the process has,
+ * and a child made by a raw clone (or sharing swclone's memory) has none.
  */
 static struct sw_failure change_identity(const struct sw_child *c) {
     if (!c->set_gid && !c->set_uid) return ok;
-    int groups_dropped = setgroups(0, NULL) == 0;
+    int groups_dropped = syscall(SYS_setgroups, 0, NULL) == 0;
     if (!groups_dropped && !(errno == EPERM && c->setgroups_denied)) FAIL(SW_STEP_SETGROUPS);
-    if (c->set_gid && setresgid(c->gid, c->gid, c->gid) != 0) FAIL(SW_STEP_SETGID);
-    if (c->set_uid && setresuid(c->uid, c->uid, c->uid) != 0) FAIL(SW_STEP_SETUID);
+    if (c->set_gid && syscall(SYS_setresgid, c->gid, c->gid, c->gid) != 0) FAIL(SW_STEP_SETGID);
+    if (c->set_uid && syscall(SYS_setresuid, c->uid, c->uid, c->uid) != 0) FAIL(SW_STEP_SETUID);
 
     uid_t r, e, s;
     gid_t rg, eg, sg;

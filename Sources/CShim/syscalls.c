@@ -3,6 +3,7 @@
 #include "child.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/signalfd.h>
@@ -39,8 +40,25 @@ struct sw_clone_args {
     uint64_t cgroup;
 };
 
+static int shared_child_entry(void *child) {
+    sw_child_main(child);
+}
+
+/*
+ * As posix_spawn: the child runs in our memory, on a stack in this frame,
+ * while CLONE_VFORK holds us until it has exec'd or exited, so the kernel
+ * copies none of our page tables and neither side takes copy-on-write faults.
+ * glibc's clone(2) switches stacks portably; it has no set_tid or cgroup.
+ */
+static pid_t spawn_sharing_memory(const struct sw_child *child, uint64_t flags, int *pidfd) {
+    _Alignas(16) char stack[64 * 1024];
+    return clone(shared_child_entry, stack + sizeof stack, (int)flags | CLONE_VM | CLONE_VFORK | SIGCHLD,
+                 (void *)child, pidfd);
+}
+
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
-               const pid_t *set_tid, size_t set_tid_size, int cgroup_fd) {
+               const pid_t *set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory) {
+    if (share_memory) return spawn_sharing_memory(child, flags, pidfd);
     struct sw_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = flags;

@@ -8,6 +8,8 @@ import LaunchSpec
 final class ChildPlan {
     let child: UnsafeMutablePointer<sw_child>
     private var allocations: [UnsafeMutableRawPointer] = []
+    /// The new user namespace's maps are written by the child (or in place, by swclone) itself.
+    let writesOwnMaps: Bool
 
     /// `inPlace`: the launcher itself will unshare and exec (no clone3).
     init(spec: LaunchSpec, inPlace: Bool) throws {
@@ -27,12 +29,13 @@ final class ChildPlan {
         if inPlace {
             // The time namespace is unshared and entered by the set-up path.
             c.unshare_flags = Int32(truncatingIfNeeded: cloneFlags(spec.namespaces.subtracting([.time])))
-            // The common case stays one process: it maps its own IDs after unshare.
-            if let user = spec.userNamespace, user.writableBySelf(uid: geteuid(), gid: getegid()) {
-                c.self_setgroups = string(user.setgroupsText)
-                c.self_uid_map = string(user.uidMapText)
-                c.self_gid_map = string(user.gidMapText)
-            }
+        }
+        // The common case needs no one outside: the process in the new namespace maps its own IDs.
+        writesOwnMaps = spec.userNamespace?.writableBySelf(uid: geteuid(), gid: getegid()) == true
+        if let user = spec.userNamespace, writesOwnMaps {
+            c.self_setgroups = string(user.setgroupsText)
+            c.self_uid_map = string(user.uidMapText)
+            c.self_gid_map = string(user.gidMapText)
         }
         c.setgroups_denied = spec.userNamespace?.denySetgroups == true ? 1 : 0
         if spec.namespaces.contains(.time) {

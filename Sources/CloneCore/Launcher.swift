@@ -29,7 +29,7 @@ public enum Launcher {
         if joined.cgroupFD >= 0 { try moveIntoCgroup(joined) }
         // Maps the launcher cannot write for itself after unshare: a helper writes them.
         var outside: (writer: OutsideMapWriter, plan: UserMapsPlan)?
-        if let user = spec.userNamespace, !user.writableBySelf(uid: geteuid(), gid: getegid()) {
+        if let user = spec.userNamespace, !plan.writesOwnMaps {
             let writer = try OutsideMapWriter(user)
             let maps = UserMapsPlan(writer, pid: getpid())
             plan.child.pointee.helper_maps = UnsafePointer(maps.maps)
@@ -74,15 +74,16 @@ public enum Launcher {
         let plan = try ChildPlan(spec: spec, inPlace: false)
         if joined.groupsDropped { plan.child.pointee.setgroups_denied = 1 }
         plan.child.pointee.time_ns_inode = status?.timeNamespaceSlot
-        let mapWriter = try spec.userNamespace.map(OutsideMapWriter.init)
+        // Maps the child cannot write for itself (see ChildPlan) are written from here.
+        let mapWriter = plan.writesOwnMaps ? nil : try spec.userNamespace.map(OutsideMapWriter.init)
         let cgroup = try spec.intoCgroup.map(CgroupDirectory.init)
         defer { cgroup?.close() }
         // --into-cgroup, or swclone enter --join-cgroup: the program starts in that cgroup.
         let cgroupFD = cgroup?.fd ?? joined.cgroupFD
         let errors = try Pipe()
-        // The child waits for its ID maps, and while --json-status reads its new namespaces.
+        // The child waits for the ID maps written here, and while --json-status reads its new namespaces.
         let readInodes = status != nil && !spec.namespaces.subtracting([.time]).isEmpty
-        let sync = spec.userNamespace == nil && !readInodes ? nil : try Pipe()
+        let sync = mapWriter == nil && !readInodes ? nil : try Pipe()
         // The child announces its namespaces on the error pipe and waits for the binds.
         let keep = kept.isEmpty ? nil : try Pipe()
         let reports = spec.runsInit ? try Pipe(nonBlocking: true) : nil
@@ -108,8 +109,12 @@ public enum Launcher {
         var pidfd: Int32 = -1
         var flags = cloneFlags(spec.namespaces.subtracting([.time])) | SW_CLONE_PIDFD
         if cgroupFD >= 0 { flags |= SW_CLONE_INTO_CGROUP }
+        // A child that needs nothing from swclone before its exec borrows swclone's memory
+        // meanwhile (as posix_spawn): no page tables to copy, no copy-on-write faults.
+        let sharesMemory = sync == nil && keep == nil && reports == nil && plan.child.pointee.new_time == 0
+            && spec.setTID.isEmpty && cgroupFD < 0
         let pid = spec.setTID.withUnsafeBufferPointer { tids in
-            sw_spawn(plan.child, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD)
+            sw_spawn(plan.child, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD, sharesMemory)
         }
         let cloneErrno = errno
         errors.closeWriteEnd()

@@ -51,9 +51,10 @@ public struct UserNamespaceSetup: Equatable, Sendable {
             gid: gidMap.isEmpty ? nil : canSetGID || (Self.isOwn(gidMap, id: gid) && denySetgroups == true) ? .caller : .helper)
     }
 
-    /// In place, after unshare the launcher has no capability left in the parent namespace:
-    /// it can write its maps itself only in the unprivileged form; else a helper made
-    /// before unshare writes them.
+    /// Whether the process in the new namespace (swclone in place, or its child) can write
+    /// these maps itself: it has no capability left in the parent namespace, so only in the
+    /// unprivileged form; else they are written from outside (by swclone, or in place by a
+    /// helper made before unshare).
     public func writableBySelf(uid: uid_t, gid: gid_t) -> Bool {
         let w = writers(uid: uid, gid: gid, canSetUID: false, canSetGID: false)
         return w.uid != .helper && w.gid != .helper

@@ -9,6 +9,7 @@
 #define SWCLONE_SHIM_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -193,10 +194,14 @@ void sw_forwarded_signals(sigset_t *set);
 /*
  * Creates the child with clone3 and `flags` (CLONE_NEW*, CLONE_PIDFD,
  * CLONE_INTO_CGROUP); the child runs sw_child_main and never returns here.
+ * `share_memory`: the child borrows our memory until it execs and we wait
+ * meanwhile (CLONE_VM | CLONE_VFORK); only for a child that needs nothing
+ * from us before its exec, with no set_tid, no cgroup, no time namespace
+ * (setns refuses a process sharing its memory) and flags below bit 32.
  * Returns the PID, or -1 with errno set.
  */
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
-               const pid_t *set_tid, size_t set_tid_size, int cgroup_fd);
+               const pid_t *set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory);
 
 /*
  * Capabilities (capabilities.c), applied with raw system calls: libcap's
