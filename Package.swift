@@ -10,7 +10,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
-        .executableTarget(name: "swclone", dependencies: ["SwcloneCLI"]),
+        // startup.order: the release link's layout (Makefile, `make startup-order`).
+        .executableTarget(name: "swclone", dependencies: ["SwcloneCLI"], exclude: ["startup.order"]),
         // The command line: swift-argument-parser commands that build a LaunchSpec.
         .target(name: "SwcloneCLI", dependencies: [
             "LaunchSpec", "CloneCore", "CShim",
