@@ -6,9 +6,19 @@
 set -euo pipefail
 swclone=$(realpath "${1:?usage: bench.sh SWCLONE [RUNS]}")
 runs=${2:-300}
+# hyperfine runs one command's runs back to back; the machine's speed drifts, which favours
+# whichever command ran in a fast spell (ratios moved by ±0.1 between runs). So the run goes
+# round every command `rounds` times, runs/rounds runs a turn, and a median is over all of a
+# command's turns: ratios then agree within ±0.03 between runs and with a run-by-run A/B.
+rounds=30
 [ "$(id -u)" = 0 ] || { echo "bench.sh: run as root (the launches create namespaces)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Timed as `make install` installs it: stripped, then copied in one sequential write.
+mkdir "$tmp/installed"
+strip -o "$tmp/stripped" "$swclone"
+install -m 755 "$tmp/stripped" "$tmp/installed/swclone"
+installed=$tmp/installed/swclone
 
 # One row per kind of work: label | options given to swclone and unshare alike |
 # bubblewrap's nearest equivalent ("" when it cannot do that work) | where the launcher
@@ -22,21 +32,25 @@ rows=(
 program=/bin/true
 
 commands=()
-for row in "${rows[@]}"; do
-  IFS='|' read -r _ opts bw _ <<<"$row"
-  commands+=("$swclone $opts $program" "unshare $opts $program")
-  [ -n "$bw" ] && commands+=("bwrap $bw $program")
+for ((round = 0; round < rounds; round++)); do
+  for row in "${rows[@]}"; do
+    IFS='|' read -r _ opts bw _ <<<"$row"
+    commands+=("$installed $opts $program" "unshare $opts $program")
+    [ -n "$bw" ] && commands+=("bwrap $bw $program")
+  done
 done
-hyperfine -N --style none --warmup 30 --runs "$runs" --export-json "$tmp/times.json" "${commands[@]}" \
+hyperfine -N --style none --warmup 3 --runs $((runs / rounds)) --export-json "$tmp/times.json" "${commands[@]}" \
   >/dev/null 2>"$tmp/hyperfine.err" || { cat "$tmp/hyperfine.err" >&2; exit 1; }
 
-median_ms() {  # median wall time of one command in the hyperfine run, in ms
-  jq -r --arg c "$1" '.results[] | select(.command == $c) | .median * 1000 | . * 100 | round / 100' "$tmp/times.json"
+median_ms() {  # median wall time of one command over all its turns in the hyperfine run, in ms
+  jq -r --arg c "$1" '[.results[] | select(.command == $c) | .times[]] | sort
+    | (if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end)
+    | . * 1000 | . * 100 | round / 100' "$tmp/times.json"
 }
 
 # Instructions of the launcher's process only (--trace-children=no), counted up to the
-# hand-over: execve, or the creation of the child (valgrind 3.19 answers clone3 with
-# ENOSYS, so swclone's count stops at sw_spawn, which makes the clone3 call; unshare's
+# hand-over: execve, or the creation of the child (swclone's count stops at sw_spawn, which
+# makes the clone or clone3 call, since valgrind 3.19 answers clone3 with ENOSYS; unshare's
 # stops at fork). After the hand-over a launcher only waits for its child.
 # valgrind 3.19 cannot read the DWARF 5 that swiftc writes: it counts a copy without it.
 strip --strip-debug -o "$tmp/swclone" "$swclone"
@@ -47,7 +61,7 @@ instructions() {
     --callgrind-out-file="$tmp/cg.out" "$@" >/dev/null 2>&1 || true
   local part=$tmp/cg.out.1
   [ -s "$part" ] || part=$tmp/cg.out
-  awk '/^summary:/ { printf "%.2f M", $2 / 1e6 }' "$part"
+  awk '/^summary:/ { printf "%.3f M", $2 / 1e6 }' "$part"
 }
 
 peak_rss() {  # median of five runs of /usr/bin/time's maximum resident set size
@@ -59,7 +73,7 @@ echo "| work | swclone | unshare | bwrap | swclone/unshare | swclone instr. | un
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for row in "${rows[@]}"; do
   IFS='|' read -r label opts bw handover <<<"$row"
-  sw=$(median_ms "$swclone $opts $program")
+  sw=$(median_ms "$installed $opts $program")
   un=$(median_ms "unshare $opts $program")
   if [ -n "$bw" ]; then
     bwt="$(median_ms "bwrap $bw $program") ms"
@@ -73,11 +87,12 @@ for row in "${rows[@]}"; do
   printf '| %s | %s ms | %s ms | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$sw" "$un" "$bwt" \
     "$(awk -v a="$sw" -v b="$un" 'BEGIN { printf "%.2f", a / b }')" \
     "$(instructions "$swstop" "$tmp/swclone" $opts $program)" "$(instructions "$unstop" unshare $opts $program)" \
-    "$(peak_rss "$swclone" $opts $program)" "$(peak_rss unshare $opts $program)" "$bwrss"
+    "$(peak_rss "$installed" $opts $program)" "$(peak_rss unshare $opts $program)" "$bwrss"
 done
 
 echo
-echo "Median wall time of $runs runs each (hyperfine -N, 30 warm-up runs), all in one hyperfine run."
+echo "Median wall time of $runs runs each (hyperfine -N), all in one hyperfine run that went round"
+echo "every command $rounds times ($((runs / rounds)) runs a turn, after 3 warm-up runs)."
 echo "Each row runs, with \`$program\` as the program:"
 for row in "${rows[@]}"; do
   IFS='|' read -r label opts bw _ <<<"$row"
