@@ -35,8 +35,8 @@ public struct EnterCommand: ParsableCommand {
     public init() {}
 
     /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
-    static let shapes: [OptionShape] = builtinShapes + EnterNamespaceOptions.shapes + EnterProcessOptions.shapes
-        + Clone3Options.shapes + CapabilityOptions.shapes + StatusOptions.shapes
+    static let shapes = OptionShapes(builtinShapes, EnterNamespaceOptions.shapes, EnterProcessOptions.shapes,
+        Clone3Options.shapes, CapabilityOptions.shapes, StatusOptions.shapes)
 
     /// The launch a scanned `enter` command line asks for.
     public static func makeSpec(_ o: ParsedOptions, callerEnvironment: [String]) throws -> LaunchSpec {

@@ -35,9 +35,9 @@ public struct LaunchCommand: ParsableCommand {
     public init() {}
 
     /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
-    static let shapes: [OptionShape] = builtinShapes + NamespaceOptions.shapes + ProcessOptions.shapes
-        + Clone3Options.shapes + SupervisionOptions.shapes + MountOptions.shapes + UserOptions.shapes
-        + EnvironmentOptions.shapes + CapabilityOptions.shapes + StatusOptions.shapes
+    static let shapes = OptionShapes(builtinShapes, NamespaceOptions.shapes, ProcessOptions.shapes,
+        Clone3Options.shapes, SupervisionOptions.shapes, MountOptions.shapes, UserOptions.shapes,
+        EnvironmentOptions.shapes, CapabilityOptions.shapes, StatusOptions.shapes)
 
     /// The launch a scanned command line asks for, with every implication
     /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.

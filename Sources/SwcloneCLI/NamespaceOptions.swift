@@ -30,14 +30,21 @@ struct NamespaceOptions: ParsableArguments {
     @Option(name: .customLong("cgroup-file"), help: .private) var cgroupFile: String?
     @Option(name: .customLong("time-file"), help: .private) var timeFile: String?
 
-    static let shapes: [OptionShape] = [
-        ("pid", "p"), ("mount", "m"), ("uts", "u"), ("ipc", "i"),
-        ("net", "n"), ("user", "U"), ("cgroup", "C"), ("time", "T"),
-    ].map { OptionShape($0.0, short: $0.1, .attached(hidden: "\($0.0)-file")) }
+    static let shapes = [
+        OptionShape("pid", short: "p", .attached(hidden: "pid-file")),
+        OptionShape("mount", short: "m", .attached(hidden: "mount-file")),
+        OptionShape("uts", short: "u", .attached(hidden: "uts-file")),
+        OptionShape("ipc", short: "i", .attached(hidden: "ipc-file")),
+        OptionShape("net", short: "n", .attached(hidden: "net-file")),
+        OptionShape("user", short: "U", .attached(hidden: "user-file")),
+        OptionShape("cgroup", short: "C", .attached(hidden: "cgroup-file")),
+        OptionShape("time", short: "T", .attached(hidden: "time-file")),
+    ]
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
-        for ns in Namespace.allCases where o.flag(ns.rawValue) {
-            if let file = o.last("\(ns.rawValue)-file") {
+        for shape in shapes where o.flag(shape.long) {
+            guard let ns = Namespace(rawValue: shape.long) else { continue }
+            if case .attached(let hidden, _) = shape.value, let file = o.last(hidden) {
                 guard !file.isEmpty else { throw SwcloneError.usage("\(ns.option)=: the file name is empty") }
                 spec.namespaceFiles[ns] = file
             }

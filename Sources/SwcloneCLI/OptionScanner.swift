@@ -25,6 +25,23 @@ public struct OptionShape: Sendable, Equatable {
     }
 }
 
+/// Every option of a command, group by group as the option groups declare
+/// them: joined into one array, every shape was copied at each launch.
+public struct OptionShapes: Sendable {
+    let groups: [[OptionShape]]
+
+    init(_ groups: [OptionShape]...) { self.groups = groups }
+
+    func first(where matches: (OptionShape) -> Bool) -> OptionShape? {
+        for group in groups {
+            if let shape = group.first(where: matches) { return shape }
+        }
+        return nil
+    }
+
+    public var all: [OptionShape] { groups.flatMap { $0 } }
+}
+
 /// A command line as the scanner read it: values by long option name, in
 /// order (flags record ""), and the program with its arguments.
 public struct ParsedOptions: Sendable, Equatable {
@@ -42,12 +59,12 @@ public struct ParsedOptions: Sendable, Equatable {
 /// The options of a command line, read without swift-argument-parser; nil
 /// when only that parser can answer: help, version, completions, an unknown
 /// option, a missing value or a flag given one.
-public func parseOptions<S: Collection>(_ args: S, shapes: [OptionShape]) -> ParsedOptions? where S.Element == String {
+public func parseOptions<S: Collection>(_ args: S, shapes: OptionShapes) -> ParsedOptions? where S.Element == String {
     var parsed = ParsedOptions()
     var complete = true
     parsed.program = walkArguments(args, shapes: shapes, option: { shape, value in
         switch (shape.value, value) {
-        case _ where builtinOptions.contains(shape.long), (.required, nil), (.none, _?):
+        case _ where isBuiltin(shape), (.required, nil), (.none, _?):
             complete = false
         case (.none, nil), (.attached, nil):
             parsed.add(shape.long)
@@ -64,7 +81,7 @@ public func parseOptions<S: Collection>(_ args: S, shapes: [OptionShape]) -> Par
 /// The same command line in the form swift-argument-parser reads: long
 /// options, `--name=value`, the hidden option of an attached value, then
 /// `--` and the program.
-public func parserArguments<S: Collection>(_ args: S, shapes: [OptionShape]) -> [String] where S.Element == String {
+public func parserArguments<S: Collection>(_ args: S, shapes: OptionShapes) -> [String] where S.Element == String {
     var words: [String] = []
     let program = walkArguments(args, shapes: shapes, option: { shape, value in
         switch (shape.value, value) {
@@ -84,7 +101,7 @@ public func parserArguments<S: Collection>(_ args: S, shapes: [OptionShape]) -> 
 /// result is the program and its arguments. Everything from the first word
 /// that is not an option (or after `--`) is the program's, even words that
 /// look like options.
-private func walkArguments<S: Collection>(_ args: S, shapes: [OptionShape],
+private func walkArguments<S: Collection>(_ args: S, shapes: OptionShapes,
                                           option: (OptionShape, String?) -> Void,
                                           unknown: (String) -> Void) -> [String] where S.Element == String {
     var rest = args[...]
@@ -126,7 +143,7 @@ private func walkArguments<S: Collection>(_ args: S, shapes: [OptionShape],
 }
 
 /// Options swift-argument-parser adds to every command; only it answers them.
-let builtinOptions: Set<String> = ["help", "version", "generate-completion-script", "experimental-dump-help"]
+func isBuiltin(_ shape: OptionShape) -> Bool { builtinShapes.contains { $0.long == shape.long } }
 let builtinShapes = [
     OptionShape("help", short: "h"), OptionShape("version"),
     OptionShape("generate-completion-script", .required), OptionShape("experimental-dump-help"),
