@@ -38,18 +38,9 @@ struct EnterNamespaceOptions: ParsableArguments {
     @Option(name: .customLong("cgroup-file"), help: .private) var cgroupFile: String?
     @Option(name: .customLong("time-file"), help: .private) var timeFile: String?
 
-    static let shapes = [
-        OptionShape("target", short: "t", .required), OptionShape("all", short: "a"),
-        OptionShape("mount", short: "m", .attached(hidden: "mount-file", short: true)),
-        OptionShape("uts", short: "u", .attached(hidden: "uts-file", short: true)),
-        OptionShape("ipc", short: "i", .attached(hidden: "ipc-file", short: true)),
-        OptionShape("net", short: "n", .attached(hidden: "net-file", short: true)),
-        OptionShape("pid", short: "p", .attached(hidden: "pid-file", short: true)),
-        OptionShape("user", short: "U", .attached(hidden: "user-file", short: true)),
-        OptionShape("cgroup", short: "C", .attached(hidden: "cgroup-file", short: true)),
-        OptionShape("time", short: "T", .attached(hidden: "time-file", short: true)),
-        OptionShape("join-cgroup", short: "c"),
-    ]
+    /// nsenter's `-m/run/ns/mnt`: a file attached to the short form counts too.
+    static let shapes = [OptionShape("target", short: "t", .required), OptionShape("all", short: "a"),
+                         OptionShape("join-cgroup", short: "c")] + namespaceShapes(attachedAfterShort: true)
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         var join = spec.join ?? NamespaceJoin()

@@ -30,16 +30,7 @@ struct NamespaceOptions: ParsableArguments {
     @Option(name: .customLong("cgroup-file"), help: .private) var cgroupFile: String?
     @Option(name: .customLong("time-file"), help: .private) var timeFile: String?
 
-    static let shapes = [
-        OptionShape("pid", short: "p", .attached(hidden: "pid-file")),
-        OptionShape("mount", short: "m", .attached(hidden: "mount-file")),
-        OptionShape("uts", short: "u", .attached(hidden: "uts-file")),
-        OptionShape("ipc", short: "i", .attached(hidden: "ipc-file")),
-        OptionShape("net", short: "n", .attached(hidden: "net-file")),
-        OptionShape("user", short: "U", .attached(hidden: "user-file")),
-        OptionShape("cgroup", short: "C", .attached(hidden: "cgroup-file")),
-        OptionShape("time", short: "T", .attached(hidden: "time-file")),
-    ]
+    static let shapes = namespaceShapes(attachedAfterShort: false)
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         for shape in shapes where o.flag(shape.long) {
@@ -51,4 +42,14 @@ struct NamespaceOptions: ParsableArguments {
             spec.namespaces.insert(ns)
         }
     }
+}
+
+/// `--pid[=FILE]`, `-p` and the others, for both commands: FILE is recorded under
+/// the hidden `--pid-file`. Names written out: building them by interpolation
+/// at each launch cost more than the rest of the table.
+func namespaceShapes(attachedAfterShort: Bool) -> [OptionShape] {
+    [("pid", "p", "pid-file"), ("mount", "m", "mount-file"), ("uts", "u", "uts-file"),
+     ("ipc", "i", "ipc-file"), ("net", "n", "net-file"), ("user", "U", "user-file"),
+     ("cgroup", "C", "cgroup-file"), ("time", "T", "time-file")]
+        .map { OptionShape($0.0, short: $0.1, .attached(hidden: $0.2, short: attachedAfterShort)) }
 }
