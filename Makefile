@@ -16,7 +16,7 @@ SWIFT ?= swift
 # Rejected, no gain measured: -Osize (slower), -enforce-exclusivity=unchecked (drops a safety
 # check for 0.5%), LTO (experimental in SwiftPM, no gain); stripping changes size, not speed,
 # so `make install` strips the installed copy and .build keeps its symbols for profiling.
-ORDER = Sources/swclone/startup.order
+ORDER = Tests/Tools/startup.order
 RELEASE_FLAGS = -c release -Xswiftc -static-executable \
 	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
 	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections -Xcc -fdata-sections \
@@ -77,7 +77,7 @@ bench: release bench-deps
 # Rewrites $(ORDER) from traces of representative launches (valgrind's lackey); run it when
 # the launch path changed much. The release build then links in the new order.
 startup-order: release bench-deps
-	Tests/Benchmarks/startup-order.sh $(BIN) $(ORDER)
+	Tests/Tools/startup-order.sh $(BIN) $(ORDER)
 	rm -f $(BIN)
 	$(SWIFT) build $(RELEASE_FLAGS)
 

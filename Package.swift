@@ -1,33 +1,33 @@
 // swift-tools-version:6.0
-// swclone: command line -> launch spec -> clone core -> C shim (+ libcap).
+// swclone: command line -> launch spec -> launch plan -> clone core -> C shim (+ libcap).
 import PackageDescription
 
 let package = Package(
     name: "swclone",
     products: [.executable(name: "swclone", targets: ["swclone"])],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // --help, --version and completions only: a launch never enters it (see OptionTable.swift).
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
-        // startup.order: the release link's layout (Makefile, `make startup-order`).
-        .executableTarget(name: "swclone", dependencies: ["SwcloneCLI"], exclude: ["startup.order"]),
-        // The command line: swift-argument-parser commands that build a LaunchSpec.
+        .executableTarget(name: "swclone", dependencies: ["SwcloneCLI"]),
+        // The command line: one option table, its scanner, and the spec each option group builds.
         .target(name: "SwcloneCLI", dependencies: [
             "LaunchSpec", "CloneCore", "CShim",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Plain, validated values describing one launch; no system calls but look-ups.
         .target(name: "LaunchSpec", dependencies: ["CLibcap"]),
-        // Parent side of a launch: clone3, ID maps, supervision.
-        .target(name: "CloneCore", dependencies: [
-            "LaunchSpec", "CShim", "CLibcap",
-            .product(name: "SystemPackage", package: "swift-system"),
-        ]),
+        // Every decision about a launch, made once from the spec and facts read about the process. Pure.
+        .target(name: "LaunchPlan", dependencies: ["LaunchSpec"]),
+        // The parent side: reads the facts, carries the plan out (clone3, ID maps, supervision).
+        .target(name: "CloneCore", dependencies: ["LaunchPlan", "LaunchSpec", "CShim"]),
         // Raw system calls and the child's set-up path, in C.
         .target(name: "CShim"),
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
-        .testTarget(name: "LaunchSpecTests", dependencies: ["SwcloneCLI", "LaunchSpec", "CloneCore"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["SwcloneCLI", "LaunchSpec"]),
+        .testTarget(name: "LaunchPlanTests", dependencies: ["LaunchPlan", "LaunchSpec"]),
+        .testTarget(name: "CloneCoreTests", dependencies: ["CloneCore", "LaunchPlan", "LaunchSpec", "CShim"]),
         .testTarget(name: "IntegrationTests", dependencies: ["swclone"]),
     ]
 )

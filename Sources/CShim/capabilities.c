@@ -1,12 +1,11 @@
 /*
  * The child's capability step: the masks the parent computed with libcap
- * (struct sw_child: cap_kept, cap_inheritable, cap_known) applied with raw
- * system calls, then read back. libcap's own set calls lock its cap_t and
+ * (struct sw_caps) applied with raw system calls, then read back. libcap's own set calls lock its cap_t and
  * cap_iab_set_proc allocates (cap_get_proc), neither of which a clone3 child
  * may do; capset and prctl are plain system calls.
  */
 #define _GNU_SOURCE
-#include "swclone_shim.h"
+#include "child.h"
 
 #include <errno.h>
 #include <linux/capability.h>
@@ -14,9 +13,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#define FAIL(s) return (struct sw_failure){ .step = (s), .err = errno }
-static const struct sw_failure ok = { SW_STEP_NONE, 0 };
 
 struct cap_sets {
     uint64_t permitted, effective, inheritable;
@@ -41,60 +37,61 @@ static int set_sets(const struct cap_sets *s) {
     return (int)syscall(SYS_capset, &head, data);
 }
 
-/* Ambient capabilities are cleared by a change from UID 0 to another; only permitted survives, with KEEPCAPS. */
-struct sw_failure sw_caps_before_identity(const struct sw_child *c) {
-    if (c->set_caps && c->set_uid && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) FAIL(SW_STEP_KEEPCAPS);
-    return ok;
-}
-
 /*
  * After the identity change. The order matters: effective is restored first
  * (a change away from UID 0 cleared it) so CAP_SETPCAP can shrink the bounding
  * set; capset then lowers permitted and effective and sets inheritable, which
  * ambient needs; ambient is raised last.
  */
-struct sw_failure sw_apply_caps(const struct sw_child *c) {
-    if (!c->set_caps) return ok;
+struct sw_failure sw_op_capabilities(const struct sw_caps *c) {
     struct cap_sets now;
-    if (get_sets(&now) != 0) FAIL(SW_STEP_CAP_SETS);
+    if (get_sets(&now) != 0) SW_FAIL(SW_STEP_CAP_SETS);
     now.effective = now.permitted;
     now.inheritable = 0;
-    if (set_sets(&now) != 0) FAIL(SW_STEP_CAP_SETS);
+    if (set_sets(&now) != 0) SW_FAIL(SW_STEP_CAP_SETS);
 
     for (int cap = 0; cap < 64; cap++) {
         uint64_t bit = 1ULL << cap;
-        if (!(c->cap_known & bit) || (c->cap_kept & bit)) continue;
+        if (!(c->known & bit) || (c->kept & bit)) continue;
         if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
-            FAIL(SW_STEP_CAP_BOUNDING);
+            SW_FAIL(SW_STEP_CAP_BOUNDING);
     }
 
-    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) FAIL(SW_STEP_CAP_AMBIENT);
-    struct cap_sets want = { c->cap_kept, c->cap_kept, c->cap_inheritable };
-    if (set_sets(&want) != 0) FAIL(SW_STEP_CAP_SETS);
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) SW_FAIL(SW_STEP_CAP_AMBIENT);
+    struct cap_sets want = { c->kept, c->kept, c->inheritable };
+    if (set_sets(&want) != 0) SW_FAIL(SW_STEP_CAP_SETS);
 
     /* UID 0 gets permitted from the bounding set at exec; anyone else keeps only ambient. */
-    uint64_t ambient = geteuid() != 0 ? c->cap_inheritable : 0;
+    uint64_t ambient = geteuid() != 0 ? c->inheritable : 0;
     for (int cap = 0; cap < 64; cap++) {
         if ((ambient & 1ULL << cap) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-            FAIL(SW_STEP_CAP_AMBIENT);
+            SW_FAIL(SW_STEP_CAP_AMBIENT);
     }
 
     /* Fail closed: what the kernel now holds is what was asked, or nothing runs. */
     struct cap_sets got;
-    if (get_sets(&got) != 0) FAIL(SW_STEP_CAP_CHECK);
+    if (get_sets(&got) != 0) SW_FAIL(SW_STEP_CAP_CHECK);
     int differs = got.permitted != want.permitted || got.effective != want.effective
         || got.inheritable != want.inheritable;
     for (int cap = 0; cap < 64 && !differs; cap++) {
         uint64_t bit = 1ULL << cap;
-        if (!(c->cap_known & bit)) continue;
-        differs = prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != !!(c->cap_kept & bit)
+        if (!(c->known & bit)) continue;
+        differs = prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != !!(c->kept & bit)
             || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) != !!(ambient & bit);
     }
     if (differs) {
         errno = EPERM;
-        FAIL(SW_STEP_CAP_CHECK);
+        SW_FAIL(SW_STEP_CAP_CHECK);
     }
-    return ok;
+    return sw_ok;
+}
+
+int sw_capabilities(uint64_t *effective, uint64_t *permitted) {
+    struct cap_sets s;
+    if (get_sets(&s) != 0) return -1;
+    *effective = s.effective;
+    *permitted = s.permitted;
+    return 0;
 }
 
 /* Started set-user-ID, set-group-ID or with file capabilities (AT_SECURE). */

@@ -1,5 +1,6 @@
 /* Reaping the child and passing its end on to swclone's own caller. */
 #define _GNU_SOURCE
+#include "io.h"
 #include "swclone_shim.h"
 
 #include <errno.h>

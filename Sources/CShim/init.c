@@ -12,16 +12,16 @@
  */
 #define _GNU_SOURCE
 #include "child.h"
+#include "io.h"
 
 #include <errno.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void report(int fd, int event, int sig) {
+static void report(int fd, enum sw_init_event event, int sig) {
     struct sw_init_report r = { event, sig };
-    ssize_t n;
-    do n = write(fd, &r, sizeof r); while (n < 0 && errno == EINTR);
+    sw_write_all(fd, &r, sizeof r);
 }
 
 /* Reaps every child that has ended; 1 once the program has, its wait status in *status. */
@@ -47,9 +47,9 @@ struct sw_failure sw_run_init(const struct sw_child *c) {
     sigaddset(&set, SIGCHLD);
     sigprocmask(SIG_BLOCK, &set, NULL);
     int signals = signalfd(-1, &set, SFD_CLOEXEC);
-    if (signals < 0) return (struct sw_failure){ SW_STEP_INIT, errno };
+    if (signals < 0) SW_FAIL(SW_STEP_INIT);
     pid_t program = sw_fork_raw();
-    if (program < 0) return (struct sw_failure){ SW_STEP_INIT, errno };
+    if (program < 0) SW_FAIL(SW_STEP_INIT);
     if (program == 0) sw_report_and_exit(c, sw_exec_program(c));
     /* From now on only the program reports there: end-of-file means it exec'd. */
     close(c->error_fd);

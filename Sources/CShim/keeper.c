@@ -5,6 +5,7 @@
  * swclone enter needs.
  */
 #define _GNU_SOURCE
+#include "io.h"
 #include "swclone_shim.h"
 
 #include <errno.h>
@@ -41,50 +42,30 @@ int sw_mount_id(const char *path, uint64_t *id) {
     return 0;
 }
 
+struct keep_list {
+    const char *const *sources;
+    const char *const *targets;
+    int count;
+};
+
 /* The helper: wait for "the namespaces exist", bind them all or none, answer. */
-static _Noreturn void keeper_main(const char *const *sources, const char *const *targets, int count,
-                                  int ready_fd, int answer_fd) {
-    struct sw_failure record = { SW_STEP_NONE, 0 };
-    ssize_t n;
-    do n = read(ready_fd, &record, sizeof record); while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)sizeof record) _exit(1);   /* the launcher failed before: nothing to keep */
-    for (int i = 0; i < count; i++) {
-        if (mount(sources[i], targets[i], NULL, MS_BIND, NULL) != 0) {
-            record.step = SW_STEP_KEEP_NS + i;
-            record.err = errno;
-            while (i-- > 0) umount2(targets[i], MNT_DETACH);
+static int keeper(const void *arg, int ready_fd, int answer_fd) {
+    const struct keep_list *list = arg;
+    struct sw_failure record = { SW_STEP_NONE, 0, 0 };
+    if (sw_read_all(ready_fd, &record, sizeof record) != 0) return 1; /* the launcher failed before: nothing to keep */
+    for (int i = 0; i < list->count; i++) {
+        if (mount(list->sources[i], list->targets[i], NULL, MS_BIND, NULL) != 0) {
+            record = (struct sw_failure){ SW_STEP_KEEP_NS, errno, i };
+            while (i-- > 0) umount2(list->targets[i], MNT_DETACH);
             break;
         }
     }
-    do n = write(answer_fd, &record, sizeof record); while (n < 0 && errno == EINTR);
-    _exit(0);
+    sw_write_all(answer_fd, &record, sizeof record);
+    return 0;
 }
 
 pid_t sw_start_keeper(const char *const *sources, const char *const *targets, int count,
                       int *ready_fd, int *answer_fd) {
-    int ready[2], answer[2];
-    if (pipe2(ready, O_CLOEXEC) != 0) return -1;
-    if (pipe2(answer, O_CLOEXEC) != 0) {
-        close(ready[0]);
-        close(ready[1]);
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(ready[1]);
-        close(answer[0]);
-        keeper_main(sources, targets, count, ready[0], answer[1]);
-    }
-    int saved = errno;
-    close(ready[0]);
-    close(answer[1]);
-    if (pid < 0) {
-        close(ready[1]);
-        close(answer[0]);
-        errno = saved;
-        return -1;
-    }
-    *ready_fd = ready[1];
-    *answer_fd = answer[0];
-    return pid;
+    struct keep_list list = { sources, targets, count };
+    return sw_start_helper(keeper, &list, ready_fd, answer_fd);
 }

@@ -1,5 +1,6 @@
 /* The signals a supervisor forwards, and following the program's stops. */
 #define _GNU_SOURCE
+#include "io.h"
 #include "swclone_shim.h"
 
 #include <errno.h>

@@ -4,6 +4,7 @@
  * runs this too, so only async-signal-safe calls: no malloc, no stdio.
  */
 #define _GNU_SOURCE
+#include "io.h"
 #include "swclone_shim.h"
 
 #include <errno.h>
@@ -12,20 +13,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* The kernel takes a map in one write(2) at offset 0. */
-static int write_text(const char *path, const char *text) {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    size_t len = strlen(text);
-    ssize_t n;
-    do n = write(fd, text, len); while (n < 0 && errno == EINTR);
-    int saved = errno;
-    close(fd);
-    if (n == (ssize_t)len) return 0;
-    errno = n < 0 ? saved : EIO;
-    return -1;
-}
 
 /*
  * Runs newuidmap/newgidmap and waits for it. Its stdout and stderr go to a
@@ -75,8 +62,8 @@ static int run_helper(char *const *argv, char *const *envp, struct sw_map_report
     return -1;
 }
 
-static int failed(struct sw_map_report *r, int step) {
-    r->step = step;
+static int failed(struct sw_map_report *r, enum sw_map_file file) {
+    r->file = file;
     r->err = errno;
     return -1;
 }
@@ -85,13 +72,13 @@ int sw_apply_user_maps(const struct sw_user_maps *m, struct sw_map_report *r) {
     memset(r, 0, sizeof *r);
     r->status = -1;
     /* First: an unprivileged gid_map write needs "deny" there already. */
-    if (m->setgroups && write_text(m->setgroups_path, m->setgroups) != 0)
-        return failed(r, SW_STEP_SETGROUPS_FILE);
+    if (m->setgroups && sw_write_file(m->setgroups_path, m->setgroups) != 0)
+        return failed(r, SW_MAP_SETGROUPS);
     if (m->newuidmap_argv ? run_helper(m->newuidmap_argv, m->helper_envp, r) != 0
-                          : m->uid_map && write_text(m->uid_map_path, m->uid_map) != 0)
-        return failed(r, SW_STEP_UID_MAP);
+                          : m->uid_map && sw_write_file(m->uid_map_path, m->uid_map) != 0)
+        return failed(r, SW_MAP_UID);
     if (m->newgidmap_argv ? run_helper(m->newgidmap_argv, m->helper_envp, r) != 0
-                          : m->gid_map && write_text(m->gid_map_path, m->gid_map) != 0)
-        return failed(r, SW_STEP_GID_MAP);
+                          : m->gid_map && sw_write_file(m->gid_map_path, m->gid_map) != 0)
+        return failed(r, SW_MAP_GID);
     return 0;
 }

@@ -29,7 +29,7 @@ struct CgroupDirectory {
     func close() { Glibc.close(fd) }
 
     private static func notCgroup2(_ path: String) -> SwcloneError {
-        let hint = cgroup2MountPoint().map { "cgroup v2 is mounted at \($0)" } ?? "no cgroup v2 filesystem is mounted"
+        let hint = cgroup2Mount().map { "cgroup v2 is mounted at \($0.mountPoint)" } ?? "no cgroup v2 filesystem is mounted"
         return .setup("--into-cgroup \(path): not a cgroup v2 directory (\(hint))")
     }
 
@@ -57,8 +57,9 @@ struct CgroupDirectory {
     }
 }
 
-/// Where the cgroup v2 filesystem is mounted, from /proc/self/mountinfo: it
-/// is not always /sys/fs/cgroup (hybrid systems mount it at /sys/fs/cgroup/unified).
-func cgroup2MountPoint() -> String? {
-    MountInfoLine.all().first { $0.fsType == "cgroup2" }?.mountPoint
+/// The cgroup v2 mount, from /proc/self/mountinfo: it is not always at
+/// /sys/fs/cgroup (hybrid systems mount it at /sys/fs/cgroup/unified). The
+/// last one listed is the one a path reaches when several are stacked.
+func cgroup2Mount() -> MountInfoLine? {
+    MountInfoLine.all().last { $0.fsType == "cgroup2" }
 }

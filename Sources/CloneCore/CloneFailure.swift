@@ -1,38 +1,43 @@
 import Glibc
+import LaunchPlan
 import LaunchSpec
 
 /// The line a user sees when clone3 itself fails: --into-cgroup,
 /// --join-cgroup and --set-tid errors in words that say which rule was
 /// broken, then the namespaces.
-func cloneFailure(_ err: Int32, spec: LaunchSpec, joined: JoinResult) -> SwcloneError {
-    if let dir = spec.intoCgroup, let failure = CgroupDirectory.cloneFailure(err, path: dir) {
-        return failure
+func cloneFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError {
+    switch plan.cgroup {
+    case .into(let dir)?:
+        if let failure = CgroupDirectory.cloneFailure(err, path: dir) { return failure }
+    case .target(let dir)?:
+        if [EBUSY, EOPNOTSUPP, EBADF, ENOENT, EACCES].contains(err) {
+            return .setup("--join-cgroup: cannot start the program in \(dir): \(errnoText(err))")
+        }
+    case nil:
+        break
     }
-    if joined.cgroupFD >= 0 && [EBUSY, EOPNOTSUPP, EBADF, ENOENT, EACCES].contains(err) {
-        return .setup("--join-cgroup: cannot start the program in \(joined.cgroupPath): \(errnoText(err))")
-    }
-    if joined.joined.contains(.pid) && err == ENOMEM {
+    if plan.join?.joined.contains(.pid) == true && err == ENOMEM {
         return .setup("cannot create the program in the joined PID namespace: its init has exited (\(errnoText(err)))")
     }
-    if !spec.setTID.isEmpty, !namespacesRefused(err, spec: spec), let failure = setTIDFailure(err, spec: spec) {
+    if !plan.setTID.isEmpty, !namespacesRefused(err, plan: plan), let failure = setTIDFailure(err, plan: plan) {
         return failure
     }
-    let new = spec.namespaces.subtracting([.time])
+    let new = plan.namespaceFlags
     let what = new.isEmpty ? "cannot create the child" : "cannot create namespaces (\(names(new)))"
     return .setup("\(what): \(errnoText(err))")
 }
 
 /// EPERM for the namespaces rather than the PIDs: new namespaces without a
 /// new user namespace need CAP_SYS_ADMIN, and the kernel checks that first.
-private func namespacesRefused(_ err: Int32, spec: LaunchSpec) -> Bool {
-    let new = spec.namespaces.subtracting([.time])
+private func namespacesRefused(_ err: Int32, plan: LaunchPlan) -> Bool {
+    let new = plan.namespaceFlags
     return err == EPERM && !new.isEmpty && !new.contains(.user) && !hasEffectiveCapSysAdmin()
 }
 
-private func setTIDFailure(_ err: Int32, spec: LaunchSpec) -> SwcloneError? {
-    let tids = spec.setTID
+private func setTIDFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError? {
+    let tids = plan.setTID
     let text = "--set-tid \(tids.map(String.init).joined(separator: ","))"
-    let newPID = spec.namespaces.contains(.pid)
+    let newPID = plan.namespaceFlags.contains(.pid)
     // Entries for namespaces that exist already: with --pid the first is the new one's.
     let existing = Array(tids.dropFirst(newPID ? 1 : 0))
     switch err {

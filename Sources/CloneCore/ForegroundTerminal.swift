@@ -8,11 +8,6 @@ import Glibc
 struct ForegroundTerminal {
     let fd: Int32
 
-    /// Nil when standard input is no terminal or swclone runs in the background.
-    static func ofStandardInput() -> ForegroundTerminal? {
-        isatty(0) != 0 && tcgetpgrp(0) == getpgrp() ? ForegroundTerminal(fd: 0) : nil
-    }
-
     /// After swclone was continued in the foreground (`fg`): the program's group gets it back.
     func giveBack(to child: pid_t) {
         if tcgetpgrp(fd) == getpgrp() { _ = tcsetpgrp(fd, child) }

@@ -1,23 +1,21 @@
-import CLibcap
 import CShim
 import Glibc
+import LaunchPlan
 import LaunchSpec
 
 /// Writes a new user namespace's maps from the parent user namespace: swclone writes
-/// what the kernel lets the caller write, newuidmap/newgidmap the rest. Decided before
-/// the namespace exists, so a missing helper fails before anything is created.
+/// what the kernel lets the caller write, newuidmap/newgidmap the rest (the plan says
+/// which). The helpers are found before the namespace exists, so a missing one fails
+/// before anything is created.
 struct OutsideMapWriter {
     let setup: UserNamespaceSetup
-    let writers: MapWriters
     let newuidmap: String?
     let newgidmap: String?
 
-    init(_ setup: UserNamespaceSetup) throws {
-        self.setup = setup
-        writers = setup.writers(uid: geteuid(), gid: getegid(),
-                                canSetUID: hasEffectiveCapability(CAP_SETUID), canSetGID: hasEffectiveCapability(CAP_SETGID))
-        newuidmap = writers.uid == .helper ? try findHelper("newuidmap", map: setup.uidMapText) : nil
-        newgidmap = writers.gid == .helper ? try findHelper("newgidmap", map: setup.gidMapText) : nil
+    init(_ maps: OutsideMaps) throws {
+        setup = maps.setup
+        newuidmap = maps.writers.uid == .helper ? try findHelper("newuidmap", map: setup.uidMapText) : nil
+        newgidmap = maps.writers.gid == .helper ? try findHelper("newgidmap", map: setup.gidMapText) : nil
     }
 
     /// Fork mode: writes the maps of the child `pid`, which waits for them.
@@ -31,14 +29,14 @@ struct OutsideMapWriter {
     /// The one line a failed write becomes: the file, the map, and the kernel's or the helper's reason.
     func failure(_ r: sw_map_report, pid: pid_t) -> SwcloneError {
         let proc = "/proc/\(pid)"
-        switch sw_step(UInt32(r.step)) {
-        case SW_STEP_SETGROUPS_FILE:
+        switch r.file {
+        case .setgroups:
             return .setup("cannot write '\(setup.setgroupsText ?? "")' to \(proc)/setgroups: \(errnoText(r.err))")
-        case SW_STEP_UID_MAP:
+        case .uidMap:
             return mapFailure(r, file: "\(proc)/uid_map", text: setup.uidMapText, helper: newuidmap)
-        case SW_STEP_GID_MAP:
+        case .gidMap:
             return mapFailure(r, file: "\(proc)/gid_map", text: setup.gidMapText, helper: newgidmap)
-        default:
+        case .none:
             return .setup("the process writing the ID maps of \(proc) ended without a report")
         }
     }
@@ -64,53 +62,30 @@ struct OutsideMapWriter {
 final class UserMapsPlan {
     let maps: UnsafeMutablePointer<sw_user_maps>
     let report: UnsafeMutablePointer<sw_map_report>
-    private var allocations: [UnsafeMutableRawPointer] = []
+    private let memory = CAllocations()
 
     init(_ writer: OutsideMapWriter, pid: pid_t) {
-        maps = .allocate(capacity: 1)
-        report = .allocate(capacity: 1)
+        maps = memory.allocate(sw_user_maps.self, count: 1)
+        report = memory.allocate(sw_map_report.self, count: 1)
         report.initialize(to: sw_map_report())
         let setup = writer.setup
-        var m = sw_user_maps()
-        m.setgroups_path = string("/proc/\(pid)/setgroups")
-        m.setgroups = string(setup.setgroupsText)
-        m.uid_map_path = string("/proc/\(pid)/uid_map")
-        m.gid_map_path = string("/proc/\(pid)/gid_map")
+        // An empty environment: the helper is set-user-ID, and its messages stay in English.
+        var m = sw_user_maps(setgroups_path: memory.string("/proc/\(pid)/setgroups"), setgroups: nil,
+                             uid_map_path: memory.string("/proc/\(pid)/uid_map"), uid_map: nil,
+                             gid_map_path: memory.string("/proc/\(pid)/gid_map"), gid_map: nil,
+                             newuidmap_argv: nil, newgidmap_argv: nil, helper_envp: memory.array([]))
+        m.setgroups = setup.setgroupsText.map(memory.string)
         if let helper = writer.newuidmap {
-            m.newuidmap_argv = UnsafePointer(array([helper, "\(pid)"] + helperArguments(setup.uidMap)))
+            m.newuidmap_argv = UnsafePointer(memory.array([helper, "\(pid)"] + helperArguments(setup.uidMap)))
         } else {
-            m.uid_map = string(setup.uidMapText)
+            m.uid_map = setup.uidMapText.map(memory.string)
         }
         if let helper = writer.newgidmap {
-            m.newgidmap_argv = UnsafePointer(array([helper, "\(pid)"] + helperArguments(setup.gidMap)))
+            m.newgidmap_argv = UnsafePointer(memory.array([helper, "\(pid)"] + helperArguments(setup.gidMap)))
         } else {
-            m.gid_map = string(setup.gidMapText)
+            m.gid_map = setup.gidMapText.map(memory.string)
         }
-        // An empty environment: the helper is set-user-ID, and its messages stay in English.
-        m.helper_envp = UnsafePointer(array([]))
         maps.initialize(to: m)
-    }
-
-    deinit {
-        for p in allocations { free(p) }
-        maps.deallocate()
-        report.deallocate()
-    }
-
-    private func string(_ s: String?) -> UnsafePointer<CChar>? {
-        guard let s, let copy = strdup(s) else { return nil }
-        allocations.append(UnsafeMutableRawPointer(copy))
-        return UnsafePointer(copy)
-    }
-
-    private func array(_ strings: [String]) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
-        let array = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: strings.count + 1)
-        allocations.append(UnsafeMutableRawPointer(array))
-        array.initialize(repeating: nil, count: strings.count + 1)
-        for (i, s) in strings.enumerated() {
-            array[i] = UnsafeMutablePointer(mutating: string(s))
-        }
-        return array
     }
 }
 
@@ -128,14 +103,6 @@ private func findHelper(_ name: String, map: String?) throws -> String {
     }
     throw SwcloneError.setup(
         "cannot write the map '\(joinedLines(map))' without privilege: \(name) not found (Debian package uidmap)")
-}
-
-/// Whether the caller holds `cap` in its effective set (in its own user namespace).
-private func hasEffectiveCapability(_ cap: cap_value_t) -> Bool {
-    guard let caps = cap_get_proc() else { return false }
-    defer { cap_free(UnsafeMutableRawPointer(caps)) }
-    var value = CAP_CLEAR
-    return cap_get_flag(caps, cap, CAP_EFFECTIVE, &value) == 0 && value == CAP_SET
 }
 
 /// Map texts are several lines; an error line shows them on one.

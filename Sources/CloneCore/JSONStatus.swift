@@ -1,5 +1,6 @@
 import CShim
 import Glibc
+import LaunchPlan
 import LaunchSpec
 
 /// --json-status: bubblewrap's --json-status-fd lines. Once the program has
@@ -16,12 +17,12 @@ final class JSONStatus {
     /// bubblewrap's key order, then the two namespaces it never reports.
     private static let order: [Namespace] = [.cgroup, .ipc, .mount, .net, .pid, .uts, .user, .time]
 
-    init(fd: Int32, spec: LaunchSpec) {
-        self.fd = fd
+    init(_ plan: StatusPlan) {
+        fd = plan.fd
         // The program must not inherit the status descriptor (as in bubblewrap), unless it is stdout.
         if fd > STDERR_FILENO { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
         var slot: UnsafeMutablePointer<UInt64>?
-        if spec.namespaces.contains(.time) {
+        if plan.reportsTimeNamespace {
             let page = mmap(nil, MemoryLayout<UInt64>.size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
             if let page, page != MAP_FAILED { slot = page.bindMemory(to: UInt64.self, capacity: 1) }
         }
@@ -35,9 +36,9 @@ final class JSONStatus {
     /// The inodes of the child's new namespaces but time. Read while the
     /// child waits on the sync pipe: a program as fast as /bin/true has
     /// released its namespaces by the time exec is known to have worked.
-    static func namespaceInodes(pid: pid_t, spec: LaunchSpec) -> [(Namespace, UInt64)] {
-        order.compactMap { ns in
-            guard ns != .time, spec.namespaces.contains(ns) else { return nil }
+    func namespaceInodes(pid: pid_t, namespaces: Set<Namespace>) -> [(Namespace, UInt64)] {
+        Self.order.compactMap { ns in
+            guard ns != .time, namespaces.contains(ns) else { return nil }
             let inode = sw_inode("/proc/\(pid)/ns/\(ns.procName)")
             return inode == 0 ? nil : (ns, inode)
         }

@@ -1,5 +1,6 @@
 import CShim
 import Glibc
+import LaunchPlan
 import LaunchSpec
 
 /// `--uts=FILE` and its siblings: the new namespaces are bind-mounted on
@@ -11,8 +12,8 @@ struct KeptNamespaces {
     /// In a fixed order: the in-place helper reports a failure by index.
     let files: [(namespace: Namespace, path: String)]
 
-    init(_ spec: LaunchSpec) {
-        files = spec.namespaceFiles.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    init(_ kept: [KeptNamespace]) {
+        files = kept.map { ($0.namespace, $0.path) }
     }
 
     var isEmpty: Bool { files.isEmpty }

@@ -1,130 +1,114 @@
 import CShim
 import Glibc
+import LaunchPlan
 import LaunchSpec
 
-/// Starts the program a spec describes and ends the way the program ended.
+/// Carries out a launch: reads the facts, makes the plan, joins what
+/// `swclone enter` joins, starts the program the way the plan says, and
+/// ends the way the program ended.
 public enum Launcher {
     public static func launch(_ spec: LaunchSpec) throws -> Never {
-        var spec = spec
-        let kept = KeptNamespaces(spec)
-        try kept.check()
-        var joined = JoinResult()
-        if let join = spec.join { joined = try NamespaceJoiner.enter(join, spec: &spec) }
-        if spec.fork {
-            let status = spec.jsonStatusFD.map { JSONStatus(fd: $0, spec: spec) }
-            // With --new-session the program has no controlling terminal to take.
-            let terminal = spec.newSession ? nil : ForegroundTerminal.ofStandardInput()
-            let (child, initReports) = try spawn(spec, joined: joined, kept: kept, status: status, terminal: terminal)
-            let end = Supervisor(child: child, initReports: initReports, terminal: terminal).run()
-            status?.ended(end)
-            end.exitLikeIt()
+        let target = try spec.join.map(TargetProcess.open)
+        let plan = try LaunchPlan(spec: spec, facts: .read(for: spec), target: target?.facts)
+        try KeptNamespaces(plan.keptNamespaces).check()
+        var joined = JoinOutcome()
+        if let join = plan.join, let target {
+            joined = try NamespaceJoiner.join(join, target: target, cgroup: plan.cgroup)
+            if target.pidfd >= 0 { close(target.pidfd) }
         }
-        try runInPlace(spec, joined: joined, kept: kept)
+        if plan.start == .inPlace { try runInPlace(plan, joined: joined) }
+        let status = plan.jsonStatus.map(JSONStatus.init)
+        let (child, initReports) = try spawn(plan, joined: joined, status: status)
+        let end = Supervisor(child: child, initReports: initReports, terminal: plan.terminal).run()
+        status?.ended(end)
+        end.exitLikeIt()
     }
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
-    private static func runInPlace(_ spec: LaunchSpec, joined: JoinResult, kept: KeptNamespaces) throws -> Never {
-        let plan = try ChildPlan(spec: spec, inPlace: true)
-        if joined.groupsDropped { plan.child.pointee.setgroups_denied = 1 }
-        if joined.cgroupFD >= 0 { try moveIntoCgroup(joined) }
-        // Maps the launcher cannot write for itself after unshare: a helper writes them.
-        var outside: (writer: OutsideMapWriter, plan: UserMapsPlan)?
-        if let user = spec.userNamespace, !plan.writesOwnMaps {
-            let writer = try OutsideMapWriter(user)
-            let maps = UserMapsPlan(writer, pid: getpid())
-            plan.child.pointee.helper_maps = UnsafePointer(maps.maps)
-            plan.child.pointee.map_report = maps.report
-            outside = (writer, maps)
-        }
+    private static func runInPlace(_ plan: LaunchPlan, joined: JoinOutcome) throws -> Never {
+        // --join-cgroup --no-fork: no child to create inside the cgroup, so swclone moves itself there (as nsenter).
+        if case .target(let dir) = plan.cgroup { try moveIntoCgroup(joined.cgroupFD, path: dir) }
+        var resources = ChildResources()
+        resources.join = joined
+        // Maps swclone cannot write for itself after unshare: a helper writes them.
+        let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
+        let pid = getpid()
+        resources.helperMaps = mapWriter.map { UserMapsPlan($0, pid: pid) }
+        let kept = KeptNamespaces(plan.keptNamespaces)
+        let keeperPaths = CAllocations()
         if !kept.isEmpty {
-            let sources = kept.files.map { KeptNamespaces.source($0.namespace, pid: getpid()) }
-            let keeper = sw_start_keeper(plan.strings(sources), plan.strings(kept.files.map(\.path)), Int32(kept.files.count),
-                                         &plan.child.pointee.keep_ready_fd, &plan.child.pointee.keep_answer_fd)
-            guard keeper > 0 else { throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))") }
-            plan.child.pointee.keeper = keeper
+            let sources = kept.files.map { KeptNamespaces.source($0.namespace, pid: pid) }
+            resources.keeper = sw_start_keeper(keeperPaths.constArray(sources), keeperPaths.constArray(kept.files.map { $0.path }),
+                                               Int32(kept.files.count), &resources.keepReadyFD, &resources.keepAnswerFD)
+            guard resources.keeper > 0 else {
+                throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))")
+            }
         }
-        let failure = sw_run_in_place(plan.child)
-        if failure.step == Int32(SW_STEP_ID_MAPS.rawValue), let outside {
-            throw outside.writer.failure(outside.plan.report.pointee, pid: getpid())
-        }
-        if failure.step >= SW_STEP_KEEP_NS.rawValue {
-            throw kept.failure(index: Int(failure.step) - Int(SW_STEP_KEEP_NS.rawValue), err: failure.err)
-        }
-        throw describe(failure, spec: spec)
+        let child = ChildStructure(plan, resources: resources)
+        let failure = sw_run_in_place(child.pointer)
+        throw describe(failure, plan: plan, mapWriter: mapWriter.map { ($0, resources.helperMaps!.report.pointee, pid) })
     }
 
-    /// --join-cgroup --no-fork: no child to create inside the cgroup, so
-    /// swclone moves itself there before it execs the program (as nsenter).
-    private static func moveIntoCgroup(_ joined: JoinResult) throws {
-        let fd = openat(joined.cgroupFD, "cgroup.procs", O_WRONLY | O_CLOEXEC)
+    private static func moveIntoCgroup(_ cgroupFD: Int32, path: String) throws {
+        let fd = openat(cgroupFD, "cgroup.procs", O_WRONLY | O_CLOEXEC)
         let written = fd >= 0 && write(fd, "0", 1) == 1
         let err = errno
         if fd >= 0 { close(fd) }
-        guard written else {
-            throw SwcloneError.setup("--join-cgroup: cannot move into \(joined.cgroupPath): \(errnoText(err))")
-        }
+        guard written else { throw SwcloneError.setup("--join-cgroup: cannot move into \(path): \(errnoText(err))") }
     }
 
-    /// Creates the child with clone3 (in its cgroup, with its PIDs), writes
-    /// its ID maps, keeps its namespaces in files, releases it, and returns
-    /// once it has exec'd the program (or throws what went wrong), with the
-    /// read end of --init's status pipe (or -1).
-    private static func spawn(_ spec: LaunchSpec, joined: JoinResult, kept: KeptNamespaces, status: JSONStatus?,
-                              terminal: ForegroundTerminal?) throws -> (RunningChild, Int32) {
-        let plan = try ChildPlan(spec: spec, inPlace: false)
-        if joined.groupsDropped { plan.child.pointee.setgroups_denied = 1 }
-        plan.child.pointee.time_ns_inode = status?.timeNamespaceSlot
-        // Maps the child cannot write for itself (see ChildPlan) are written from here.
-        let mapWriter = plan.writesOwnMaps ? nil : try spec.userNamespace.map(OutsideMapWriter.init)
-        let cgroup = try spec.intoCgroup.map(CgroupDirectory.init)
+    /// Creates the child, writes its ID maps, keeps its namespaces in files,
+    /// releases it, and returns once it has exec'd the program (or throws what
+    /// went wrong), with the read end of --init's status pipe (or -1).
+    private static func spawn(_ plan: LaunchPlan, joined: JoinOutcome, status: JSONStatus?) throws -> (RunningChild, Int32) {
+        let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
+        let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
+            guard case .into(let dir) = choice else { return nil }
+            return try CgroupDirectory(dir)
+        }
         defer { cgroup?.close() }
-        // --into-cgroup, or swclone enter --join-cgroup: the program starts in that cgroup.
         let cgroupFD = cgroup?.fd ?? joined.cgroupFD
+        let kept = KeptNamespaces(plan.keptNamespaces)
+
         let errors = try Pipe()
-        // The child waits for the ID maps written here, and while --json-status reads its new namespaces.
-        let readInodes = status != nil && !spec.namespaces.subtracting([.time]).isEmpty
-        let sync = mapWriter == nil && !readInodes ? nil : try Pipe()
+        let sync = plan.waitsForParent ? try Pipe() : nil
         // The child announces its namespaces on the error pipe and waits for the binds.
         let keep = kept.isEmpty ? nil : try Pipe()
-        let reports = spec.runsInit ? try Pipe(nonBlocking: true) : nil
-        plan.child.pointee.error_fd = errors.writeEnd
-        plan.child.pointee.sync_fd = sync?.readEnd ?? -1
-        plan.child.pointee.keep_ready_fd = keep == nil ? -1 : errors.writeEnd
-        plan.child.pointee.keep_answer_fd = keep?.readEnd ?? -1
-        plan.child.pointee.status_fd = reports?.writeEnd ?? -1
+        let reports = plan.runsInit ? try Pipe(nonBlocking: true) : nil
+        var resources = ChildResources()
+        resources.join = joined
+        resources.errorFD = errors.writeEnd
+        resources.syncFD = sync?.readEnd ?? -1
+        resources.keepReadyFD = keep == nil ? -1 : errors.writeEnd
+        resources.keepAnswerFD = keep?.readEnd ?? -1
+        resources.initReportsFD = reports?.writeEnd ?? -1
+        resources.timeNamespaceSlot = status?.timeNamespaceSlot
         // --kill-child: the child checks this pidfd after its prctl, in case swclone died before.
-        let selfPidfd = spec.killChildSignal == nil ? -1 : sw_pidfd_open(getpid(), 0)
-        if spec.killChildSignal != nil && selfPidfd < 0 {
-            throw SwcloneError.setup("--kill-child: cannot open a pidfd for swclone: \(errnoText(errno))")
+        if plan.killChildSignal != nil {
+            resources.parentPidfd = sw_pidfd_open(getpid(), 0)
+            guard resources.parentPidfd >= 0 else {
+                throw SwcloneError.setup("--kill-child: cannot open a pidfd for swclone: \(errnoText(errno))")
+            }
         }
-        plan.child.pointee.parent_pidfd = selfPidfd
-        plan.child.pointee.foreground_tty = terminal?.fd ?? -1
+        let structure = ChildStructure(plan, resources: resources)
 
         // Signals arriving from now on wait in the mask for the supervisor to forward them.
-        var previousMask = sigset_t()
         var blocked = Supervisor.blockedSignals
-        sigprocmask(SIG_BLOCK, &blocked, &previousMask)
-        plan.child.pointee.sigmask = previousMask
+        sigprocmask(SIG_BLOCK, &blocked, nil)
 
         var pidfd: Int32 = -1
-        var flags = cloneFlags(spec.namespaces.subtracting([.time])) | SW_CLONE_PIDFD
+        var flags = cloneFlags(plan.namespaceFlags) | SW_CLONE_PIDFD
         if cgroupFD >= 0 { flags |= SW_CLONE_INTO_CGROUP }
-        // A child that needs nothing from swclone before its exec borrows swclone's memory
-        // meanwhile (as posix_spawn): no page tables to copy, no copy-on-write faults.
-        let sharesMemory = sync == nil && keep == nil && reports == nil && plan.child.pointee.new_time == 0
-            && spec.setTID.isEmpty && cgroupFD < 0
-        let pid = spec.setTID.withUnsafeBufferPointer { tids in
-            sw_spawn(plan.child, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD, sharesMemory)
+        let pid = plan.setTID.withUnsafeBufferPointer { tids in
+            sw_spawn(structure.pointer, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD, plan.start == .sharedMemory)
         }
         let cloneErrno = errno
         errors.closeWriteEnd()
         sync?.closeReadEnd()
         keep?.closeReadEnd()
         reports?.closeWriteEnd()
-        if selfPidfd >= 0 { close(selfPidfd) }
-        guard pid > 0 else {
-            throw cloneFailure(cloneErrno, spec: spec, joined: joined)
-        }
+        if resources.parentPidfd >= 0 { close(resources.parentPidfd) }
+        guard pid > 0 else { throw cloneFailure(cloneErrno, plan: plan) }
         let child = RunningChild(pid: pid, pidfd: pidfd)
 
         var namespaces: [(Namespace, UInt64)] = []
@@ -135,15 +119,17 @@ public enum Launcher {
                 child.kill()
                 throw error
             }
-            if readInodes { namespaces = JSONStatus.namespaceInodes(pid: pid, spec: spec) }
+            if let status, plan.jsonStatus?.readsNamespaces == true {
+                namespaces = status.namespaceInodes(pid: pid, namespaces: plan.namespaceFlags)
+            }
             sync.release()
         }
         if let keep {
             // A failure before the namespaces existed comes instead of the announcement.
             let announcement = errors.readRecord()
-            guard let ready = announcement, ready.step == SW_STEP_NONE.rawValue else {
+            guard let ready = announcement, ready.step == .none else {
                 _ = child.waitForEnd()
-                throw announcement.map { describe($0, spec: spec) }
+                throw announcement.map { describe($0, plan: plan) }
                     ?? SwcloneError.setup("the child ended before its namespaces could be kept")
             }
             do {
@@ -156,21 +142,21 @@ public enum Launcher {
         }
         if let failure = errors.readFailure() {
             _ = child.waitForEnd()
-            terminal?.reclaim(from: pid)
-            throw describe(failure, spec: spec)
+            plan.terminal.map { ForegroundTerminal(fd: $0) }?.reclaim(from: pid)
+            throw describe(failure, plan: plan)
         }
         do {
             try status?.started(pid: pid, namespaces: namespaces)
         } catch {
             child.kill()
-            terminal?.reclaim(from: pid)
+            plan.terminal.map { ForegroundTerminal(fd: $0) }?.reclaim(from: pid)
             throw error
         }
         return (child, reports?.readEnd ?? -1)
     }
 }
 
-/// A close-on-exec pipe between the launcher and its child.
+/// A close-on-exec pipe between swclone and its child.
 struct Pipe {
     let readEnd: Int32
     let writeEnd: Int32
@@ -195,7 +181,7 @@ struct Pipe {
         close(writeEnd)
     }
 
-    /// Answers a child waiting for a record (step 0: go on).
+    /// Answers a child waiting for a record (step none: go on).
     func send(_ record: sw_failure) {
         var record = record
         _ = write(writeEnd, &record, MemoryLayout<sw_failure>.size)

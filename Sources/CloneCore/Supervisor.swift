@@ -45,6 +45,12 @@ struct Supervisor {
     /// The terminal whose foreground the program's group holds, if any.
     let terminal: ForegroundTerminal?
 
+    init(child: RunningChild, initReports: Int32, terminal: Int32?) {
+        self.child = child
+        self.initReports = initReports
+        self.terminal = terminal.map { ForegroundTerminal(fd: $0) }
+    }
+
     /// Blocked from before clone3 on, so none is lost; the child restores the
     /// mask. SIGCHLD tells that the program stopped.
     static var blockedSignals: sigset_t {
@@ -119,10 +125,9 @@ struct Supervisor {
             let n = read(initReports, &report, size)
             if n < 0 && errno == EINTR { continue }
             guard n == size else { return n < 0 }
-            switch sw_init_event(UInt32(report.event)) {
-            case SW_INIT_STOPPED: stopLikeTheProgram(report.signal)
-            case SW_INIT_KILLED: killedBy = report.signal
-            default: break
+            switch report.event {
+            case .stopped: stopLikeTheProgram(report.signal)
+            case .killed: killedBy = report.signal
             }
         }
     }

@@ -2,14 +2,15 @@
 import Glibc
 #endif
 
-/// One launch, fully validated: what the clone core needs and nothing else.
-/// Every implication of the command line (--pid means fork, --hostname means
-/// --uts...) has already been applied.
+/// One launch as the command line asks for it, validated: plain values, with
+/// the implications the contract names between options (--hostname means
+/// --uts, --mount-proc means --mount...) applied. How it is carried out
+/// (a child or in place, who writes the maps...) is the launch plan's.
 public struct LaunchSpec: Equatable, Sendable {
     /// Namespaces the program gets new.
     public var namespaces: Set<Namespace> = []
-    /// Run the program in a clone3 child and wait for it; otherwise unshare in place and exec.
-    public var fork = false
+    /// --fork: run the program in a child even when nothing else needs one.
+    public var forkRequested = false
     /// Files to bind-mount the new namespaces on (`--uts=FILE`), so they outlive the program.
     public var namespaceFiles: [Namespace: String] = [:]
     /// `swclone enter`: namespaces to join before the program is created.

@@ -36,24 +36,35 @@ public struct PIDNamespaceLevels: Equatable, Sendable {
     }
 }
 
-/// The set_tid array `--set-tid text` asks for, checked for everything that
-/// can be known before clone3: numbers, 1 <= PID < pid_max, at most 32
-/// entries, no more entries than the child's PID namespace levels (the
-/// caller's, +1 with --pid), and PID 1 first in a new PID namespace.
-public func parseSetTID(_ text: String, newPIDNamespace: Bool, pidMax: Int,
-                        levels: PIDNamespaceLevels?) throws -> [pid_t] {
+/// The set_tid array `--set-tid text` asks for, checked for what the text
+/// alone tells: numbers, at least 1, at most 32 entries, and PID 1 first in
+/// a new PID namespace. The launch plan checks the rest against the system
+/// (`checkSetTID`).
+public func parseSetTID(_ text: String, newPIDNamespace: Bool) throws -> [pid_t] {
     func refuse(_ why: String) -> SwcloneError { .usage("--set-tid \(text): \(why)") }
-    let entries = text.split(separator: ",", omittingEmptySubsequences: false)
     var pids: [pid_t] = []
-    for entry in entries {
+    for entry in text.split(separator: ",", omittingEmptySubsequences: false) {
         guard let pid = pid_t(entry) else { throw refuse("'\(entry)' is not a PID") }
-        guard pid >= 1, Int(pid) < pidMax else {
-            throw refuse("PID \(pid) is out of range: PIDs go from 1 to \(pidMax - 1) (/proc/sys/kernel/pid_max is \(pidMax))")
-        }
+        guard pid >= 1 else { throw refuse("PID \(pid) is out of range: PIDs start at 1") }
         pids.append(pid)
     }
     guard pids.count <= maxSetTIDEntries else {
         throw refuse("\(pids.count) PIDs: clone3 takes at most \(maxSetTIDEntries), one per PID namespace level")
+    }
+    if newPIDNamespace, pids[0] != 1 {
+        throw refuse("with --pid the first PID is the child's in its new PID namespace, where it is init, and must be 1")
+    }
+    return pids
+}
+
+/// What can be known before clone3 about `pids` on this system: each below
+/// pid_max, and no more entries than the child's PID namespace levels (the
+/// caller's, +1 with a new PID namespace) where /proc tells them exactly.
+public func checkSetTID(_ pids: [pid_t], newPIDNamespace: Bool, pidMax: Int, levels: PIDNamespaceLevels?) throws {
+    let text = pids.map(String.init).joined(separator: ",")
+    func refuse(_ why: String) -> SwcloneError { .usage("--set-tid \(text): \(why)") }
+    if let pid = pids.first(where: { Int($0) >= pidMax }) {
+        throw refuse("PID \(pid) is out of range: PIDs go from 1 to \(pidMax - 1) (/proc/sys/kernel/pid_max is \(pidMax))")
     }
     if let levels, levels.exact {
         let childLevels = levels.visible + (newPIDNamespace ? 1 : 0)
@@ -62,8 +73,4 @@ public func parseSetTID(_ text: String, newPIDNamespace: Bool, pidMax: Int,
             throw refuse("\(pids.count) PIDs for \(childLevels) PID namespace level\(childLevels == 1 ? "" : "s") (\(how)): one PID per level, innermost first")
         }
     }
-    if newPIDNamespace, pids[0] != 1 {
-        throw refuse("with --pid the first PID is the child's in its new PID namespace, where it is init, and must be 1")
-    }
-    return pids
 }

@@ -3,61 +3,30 @@ import LaunchSpec
 
 /// `swclone enter [options] [--] [program [argument...]]`: nsenter(1) on the
 /// clone core. Entry.swift sends a command line whose first word is `enter`
-/// here (and to this command's own parser for help and usage errors); a
-/// program named `enter` is run with `swclone -- enter`.
-public struct EnterCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "enter",
-        abstract: "Run a program in the namespaces of another process (nsenter).",
-        usage: "swclone enter [options] [--] [program [argument...]]",
-        discussion: """
-            Joins every requested namespace of the target at once (setns on its pidfd), or the \
-            namespaces bind-mounted on the given files. Joining a PID namespace creates the \
-            program with clone3 inside it; otherwise, and with --no-fork, the program replaces swclone. \
-            With no program, runs $SHELL, or /bin/sh when that is unset.
+/// here; a program named `enter` is run with `swclone -- enter`.
+enum EnterOptions {
+    static let table = CommandOptions(name: "swclone enter", groups: [
+        EnterNamespaceOptions.group, EnterProcessOptions.group, Clone3Options.group, CapabilityOptions.group,
+        StatusOptions.group,
+    ])
 
-            Exit status: the program's; 64 usage error; 125 a set-up step failed (no such process, \
-            a namespace that may not be joined, a file that is not a namespace...); 126 the program \
-            cannot be run; 127 it was not found.
-            """,
-        version: swcloneVersion)
-
-    @OptionGroup(title: "Namespaces to join") var namespaces: EnterNamespaceOptions
-    @OptionGroup(title: "Process") var process: EnterProcessOptions
-    @OptionGroup(title: "Process") var clone3: Clone3Options
-    @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityOptions
-    @OptionGroup(title: "Output for scripts") var status: StatusOptions
-
-    @Argument(parsing: .postTerminator,
-              help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
-    var command: [String] = []
-
-    public init() {}
-
-    /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
-    static let shapes = OptionShapes(builtinShapes, EnterNamespaceOptions.shapes, EnterProcessOptions.shapes,
-        Clone3Options.shapes, CapabilityOptions.shapes, StatusOptions.shapes)
-
-    /// The launch a scanned `enter` command line asks for.
-    public static func makeSpec(_ o: ParsedOptions, callerEnvironment: [String]) throws -> LaunchSpec {
-        try makeSpec(o, caller: CallerEnvironment(callerEnvironment))
-    }
-
+    /// The join a scanned `enter` command line asks for, checked as nsenter does.
     static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
         var spec = try programSpec(o, caller: caller)
-        spec.join = NamespaceJoin()
-        try EnterNamespaceOptions.apply(o, to: &spec)
-        try EnterProcessOptions.apply(o, to: &spec)
+        var join = NamespaceJoin()
+        try EnterNamespaceOptions.apply(o, to: &join)
+        try EnterProcessOptions.apply(o, to: &spec, join: &join)
         try Clone3Options.apply(o, to: &spec)
         try CapabilityOptions.apply(o, to: &spec)
         try StatusOptions.apply(o, to: &spec)
-        try check(spec.join!)
-        if spec.join!.noFork && spec.fork {
+        try check(join)
+        if join.noFork && (!spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil) {
             throw SwcloneError.usage("enter: --no-fork conflicts with --set-tid, --into-cgroup and --json-status, which need a child")
         }
-        if spec.join!.joinCgroup && spec.intoCgroup != nil {
+        if join.joinCgroup && spec.intoCgroup != nil {
             throw SwcloneError.usage("enter: --join-cgroup and --into-cgroup name two cgroups; give one")
         }
+        spec.join = join
         return spec
     }
 
@@ -77,4 +46,35 @@ public struct EnterCommand: ParsableCommand {
             throw SwcloneError.usage("enter: \(option) needs --target PID" + (isNamespace ? " (or \(option)=FILE)" : ""))
         }
     }
+}
+
+/// swift-argument-parser's view of `swclone enter`, for --help and completions.
+public struct EnterCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "enter",
+        abstract: "Run a program in the namespaces of another process (nsenter).",
+        usage: "swclone enter [options] [--] [program [argument...]]",
+        discussion: """
+            Joins every requested namespace of the target at once (setns on its pidfd), or the \
+            namespaces bind-mounted on the given files. Joining a PID namespace creates the \
+            program with clone3 inside it; otherwise, and with --no-fork, the program replaces swclone. \
+            With no program, runs $SHELL, or /bin/sh when that is unset.
+
+            Exit status: the program's; 64 usage error; 125 a set-up step failed (no such process, \
+            a namespace that may not be joined, a file that is not a namespace...); 126 the program \
+            cannot be run; 127 it was not found.
+            """,
+        version: swcloneVersion)
+
+    @OptionGroup(title: "Namespaces to join") var namespaces: EnterNamespaceHelp
+    @OptionGroup(title: "Process") var process: EnterProcessHelp
+    @OptionGroup(title: "Process") var clone3: Clone3Help
+    @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
+    @OptionGroup(title: "Output for scripts") var status: StatusHelp
+
+    @Argument(parsing: .postTerminator,
+              help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
+    var command: [String] = []
+
+    public init() {}
 }

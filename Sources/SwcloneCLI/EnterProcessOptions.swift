@@ -3,60 +3,58 @@ import LaunchSpec
 
 /// How `swclone enter` runs the program, as nsenter: credentials, root and
 /// working directory, environment, fork. Capabilities are CapabilityOptions.
-struct EnterProcessOptions: ParsableArguments {
-    @Option(name: [.customShort("S"), .long], help: ArgumentHelp("User ID of the program; 'follow': the target's.", valueName: "uid|follow"))
-    var setuid: String?
-    @Option(name: [.customShort("G"), .long], help: ArgumentHelp("Group ID of the program; 'follow': the target's.", valueName: "gid|follow"))
-    var setgid: String?
-    @Flag(name: .long, help: "Keep swclone's UID and GID when joining a user namespace (default: 0 and 0, no groups).")
-    var preserveCredentials = false
-    @Flag(name: [.customShort("r"), .long], help: "Change root to the target's root directory; -rDIR or --root=DIR to DIR, opened before joining.")
-    var root = false
-    @Flag(name: [.customShort("w"), .long], help: "Working directory: the target's; -wDIR or --wd=DIR: DIR, opened before joining.")
-    var wd = false
-    @Option(name: [.customShort("W"), .long], help: ArgumentHelp("Working directory looked up after joining and after --root.", valueName: "dir"))
-    var wdns: String?
-    @Flag(name: [.customShort("e"), .long], help: "Give the program the target's environment.")
-    var env = false
-    @Flag(name: [.customShort("F"), .long], help: "Exec the program in place, even when joining a PID namespace.")
-    var noFork = false
+enum EnterProcessOptions {
+    static let group = OptionSection("Process", [
+        OptionSpec(.setuid, "setuid", short: "S", .required, valueName: "uid|follow",
+                   help: "User ID of the program; 'follow': the target's."),
+        OptionSpec(.setgid, "setgid", short: "G", .required, valueName: "gid|follow",
+                   help: "Group ID of the program; 'follow': the target's."),
+        OptionSpec(.preserveCredentials, "preserve-credentials",
+                   help: "Keep swclone's UID and GID when joining a user namespace (default: 0 and 0, no groups)."),
+        OptionSpec(.root, "root", short: "r", .optionalAttached, valueName: "dir",
+                   help: "Change root to the target's root directory; -rDIR or --root=DIR to DIR, opened before joining."),
+        OptionSpec(.wd, "wd", short: "w", .optionalAttached, valueName: "dir",
+                   help: "Working directory: the target's; -wDIR or --wd=DIR: DIR, opened before joining."),
+        OptionSpec(.wdns, "wdns", short: "W", .required, valueName: "dir",
+                   help: "Working directory looked up after joining and after --root."),
+        OptionSpec(.env, "env", short: "e", help: "Give the program the target's environment."),
+        OptionSpec(.noFork, "no-fork", short: "F", help: "Exec the program in place, even when joining a PID namespace."),
+    ])
 
-    @Option(name: .customLong("root-dir"), help: .private) var rootDir: String?
-    @Option(name: .customLong("wd-dir"), help: .private) var wdDir: String?
-
-    static let shapes: [OptionShape] = [
-        OptionShape("setuid", short: "S", .required), OptionShape("setgid", short: "G", .required),
-        OptionShape("preserve-credentials"),
-        OptionShape("root", short: "r", .attached(hidden: "root-dir", short: true)),
-        OptionShape("wd", short: "w", .attached(hidden: "wd-dir", short: true)),
-        OptionShape("wdns", short: "W", .required), OptionShape("env", short: "e"),
-        OptionShape("no-fork", short: "F"),
-    ]
-
-    static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
-        var join = spec.join ?? NamespaceJoin()
-        if let user = o.last("setuid") {
+    static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec, join: inout NamespaceJoin) throws {
+        if let user = o.last(.setuid) {
             if user == "follow" { join.followUID = true } else { spec.uid = try lookUpUser(user, option: "--setuid") }
         }
-        if let group = o.last("setgid") {
+        if let group = o.last(.setgid) {
             if group == "follow" { join.followGID = true } else { spec.gid = try lookUpGroup(group, option: "--setgid") }
         }
-        join.preserveCredentials = o.flag("preserve-credentials")
-        join.root = try directory(o, "root")
-        join.workingDirectory = try directory(o, "wd")
-        join.workingDirectoryInNamespace = try o.path("wdns")
+        join.preserveCredentials = o.flag(.preserveCredentials)
+        join.root = try directory(o, .root)
+        join.workingDirectory = try directory(o, .wd)
+        join.workingDirectoryInNamespace = try o.path(.wdns)
         if join.workingDirectory != nil && join.workingDirectoryInNamespace != nil {
             throw SwcloneError.usage("--wd and --wdns are mutually exclusive")
         }
-        join.targetEnvironment = o.flag("env")
-        join.noFork = o.flag("no-fork")
-        spec.join = join
+        join.targetEnvironment = o.flag(.env)
+        join.noFork = o.flag(.noFork)
     }
 
-    private static func directory(_ o: ParsedOptions, _ long: String) throws -> DirectoryChoice? {
-        guard o.flag(long) else { return nil }
-        guard let dir = o.last("\(long)-dir") else { return .target }
-        guard !dir.isEmpty else { throw SwcloneError.usage("--\(long)=: the path is empty") }
+    private static func directory(_ o: ParsedOptions, _ key: OptionKey) throws -> DirectoryChoice? {
+        guard o.flag(key) else { return nil }
+        guard let dir = o.last(key) else { return .target }
+        guard !dir.isEmpty else { throw SwcloneError.usage("\(o.option(key))=: the path is empty") }
         return .path(dir)
     }
+}
+
+/// swift-argument-parser's view of the group, for --help and completions.
+struct EnterProcessHelp: ParsableArguments {
+    @Option(name: [.customShort("S"), .long], help: EnterProcessOptions.group.help(.setuid)) var setuid: String?
+    @Option(name: [.customShort("G"), .long], help: EnterProcessOptions.group.help(.setgid)) var setgid: String?
+    @Flag(name: .long, help: EnterProcessOptions.group.help(.preserveCredentials)) var preserveCredentials = false
+    @Flag(name: [.customShort("r"), .long], help: EnterProcessOptions.group.help(.root)) var root = false
+    @Flag(name: [.customShort("w"), .long], help: EnterProcessOptions.group.help(.wd)) var wd = false
+    @Option(name: [.customShort("W"), .long], help: EnterProcessOptions.group.help(.wdns)) var wdns: String?
+    @Flag(name: [.customShort("e"), .long], help: EnterProcessOptions.group.help(.env)) var env = false
+    @Flag(name: [.customShort("F"), .long], help: EnterProcessOptions.group.help(.noFork)) var noFork = false
 }

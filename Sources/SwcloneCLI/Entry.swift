@@ -6,10 +6,10 @@ import LaunchSpec
 
 let swcloneVersion = "swclone 0.1.0"
 
-/// swclone's main. A launch goes scanner → spec → clone core without
-/// touching swift-argument-parser; that parser answers --help, --version,
-/// completions and malformed command lines. Every error ends here as one
-/// `swclone: ...` line and the contract's exit status.
+/// swclone's main. A launch goes scanner → spec → plan → clone core without
+/// touching swift-argument-parser, which answers only --help, --version and
+/// completions. Every error ends here as one `swclone: ...` line and the
+/// contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
     // Set-user-ID or set-group-ID (or file capabilities): swclone is not built
     // to be a privileged helper, so it does nothing on a caller's behalf.
@@ -19,22 +19,21 @@ public func swcloneMain(_ arguments: [String]) -> Never {
     }
     // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
     // `swclone help [enter]`, as the help text suggests; a program named help: `swclone -- help`.
-    let words = Array(arguments.dropFirst())
-    if words == ["help", "enter"] { answerWithParser(EnterCommand.self, ["--help"]) }
-    if words == ["help"] { answerWithParser(LaunchCommand.self, ["--help"]) }
+    let words = arguments.dropFirst()
+    if words.elementsEqual(["help", "enter"]) { answer(EnterCommand.self, .help, nil) }
+    if words.elementsEqual(["help"]) { answer(LaunchCommand.self, .help, nil) }
     let entering = words.first == "enter"
-    let options = entering ? words.dropFirst() : words[...]
-    let shapes = entering ? EnterCommand.shapes : LaunchCommand.shapes
-    guard let parsed = parseOptions(options, shapes: shapes) else {
-        // `enter` goes straight to its own parser: the launch command's
-        // parser would take enter's -r, --root and --wd as its own.
-        let arguments = parserArguments(options, shapes: shapes)
-        if entering { answerWithParser(EnterCommand.self, arguments) }
-        answerWithParser(LaunchCommand.self, arguments)
-    }
     do {
-        try Launcher.launch(entering ? EnterCommand.makeSpec(parsed, caller: .process)
-                                     : LaunchCommand.makeSpec(parsed, caller: .process))
+        if entering {
+            switch try scanCommandLine(words.dropFirst(), options: EnterOptions.table, other: LaunchOptions.table) {
+            case .builtin(let key, let value): answer(EnterCommand.self, key, value)
+            case .launch(let o): try Launcher.launch(EnterOptions.makeSpec(o, caller: .process))
+            }
+        }
+        switch try scanCommandLine(words, options: LaunchOptions.table, other: EnterOptions.table) {
+        case .builtin(let key, let value): answer(LaunchCommand.self, key, value)
+        case .launch(let o): try Launcher.launch(LaunchOptions.makeSpec(o, caller: .process))
+        }
     } catch let error as SwcloneError {
         fail(error.message, status: error.status)
     } catch let answer as Answer {
@@ -45,17 +44,19 @@ public func swcloneMain(_ arguments: [String]) -> Never {
     }
 }
 
-/// Help, version, completions, or the parser's own usage error.
-private func answerWithParser<Command: ParsableCommand>(_: Command.Type, _ arguments: [String]) -> Never {
+/// Help, version, a completion script or the JSON help, from swift-argument-parser.
+private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey, _ value: String?) -> Never {
+    let words: [String]
+    switch key {
+    case .version: words = ["--version"]
+    case .generateCompletionScript: words = ["--generate-completion-script", value ?? ""]
+    case .experimentalDumpHelp: words = ["--experimental-dump-help"]
+    default: words = ["--help"]
+    }
     do {
-        var command = try Command.parseAsRoot(arguments)
-        // --help parses into swift-argument-parser's own help command.
-        if !(command is Command) {
-            try command.run()
-            exit(0)
-        }
-        // The scanner found a problem the parser does not see: a flag given a value.
-        fail("cannot parse the command line: \(arguments.joined(separator: " "))", status: ExitStatus.usage)
+        var command = try Command.parseAsRoot(words)
+        try command.run()
+        exit(0)
     } catch {
         if Command.exitCode(for: error) == .success {
             print(Command.fullMessage(for: error))

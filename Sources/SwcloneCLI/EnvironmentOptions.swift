@@ -2,20 +2,25 @@ import ArgumentParser
 import LaunchSpec
 
 /// The program's environment, as util-linux 2.43.
-struct EnvironmentOptions: ParsableArguments {
-    @Flag(name: .long, help: "Start the program with an empty environment.")
-    var clearEnv = false
-    @Option(name: .long, help: ArgumentHelp("Start the program with only these variables.", valueName: "name[,name...]"))
-    var whitelistEnv: [String] = []
-
-    static let shapes: [OptionShape] = [OptionShape("clear-env"), OptionShape("whitelist-env", .required)]
+enum EnvironmentOptions {
+    static let group = OptionSection("Environment", [
+        OptionSpec(.clearEnv, "clear-env", help: "Start the program with an empty environment."),
+        OptionSpec(.whitelistEnv, "whitelist-env", .required, repeats: true, valueName: "name[,name...]",
+                   help: "Start the program with only these variables."),
+    ])
 
     /// The program's KEY=VALUE list, or nil for the caller's own, unchanged.
     static func environment(_ o: ParsedOptions, caller: CallerEnvironment) -> [String]? {
-        if o.flag("clear-env") { return [] }
-        let whitelist = o.all("whitelist-env")
+        if o.flag(.clearEnv) { return [] }
+        let whitelist = o.all(.whitelistEnv)
         if whitelist.isEmpty { return nil }
         let names = Set(whitelist.flatMap { $0.split(separator: ",").map(String.init) })
         return caller.entries().filter { entry in names.contains(String(entry.prefix { $0 != "=" })) }
     }
+}
+
+/// swift-argument-parser's view of the group, for --help and completions.
+struct EnvironmentHelp: ParsableArguments {
+    @Flag(name: .long, help: EnvironmentOptions.group.help(.clearEnv)) var clearEnv = false
+    @Option(name: .long, help: EnvironmentOptions.group.help(.whitelistEnv)) var whitelistEnv: [String] = []
 }

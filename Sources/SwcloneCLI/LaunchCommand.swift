@@ -2,6 +2,29 @@ import ArgumentParser
 import LaunchSpec
 
 /// `swclone [options] [--] [program [argument...]]`
+enum LaunchOptions {
+    static let table = CommandOptions(name: "swclone", groups: [
+        NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
+        UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group,
+    ])
+
+    /// The launch a scanned command line asks for, with the contract's implications applied.
+    static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
+        var spec = try programSpec(o, caller: caller)
+        try NamespaceOptions.apply(o, to: &spec)
+        try ProcessOptions.apply(o, to: &spec)
+        try MountOptions.apply(o, to: &spec)
+        try UserOptions.apply(o, to: &spec)
+        try CapabilityOptions.apply(o, to: &spec)
+        try Clone3Options.apply(o, to: &spec)
+        try StatusOptions.apply(o, to: &spec)
+        try SupervisionOptions.apply(o, to: &spec)
+        return spec
+    }
+}
+
+/// swift-argument-parser's view of the launch command: it answers --help,
+/// --version and completions, and is never asked to parse a launch.
 public struct LaunchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "swclone",
@@ -18,44 +41,19 @@ public struct LaunchCommand: ParsableCommand {
         version: swcloneVersion,
         subcommands: [EnterCommand.self])
 
-    @OptionGroup(title: "Namespaces") var namespaces: NamespaceOptions
-    @OptionGroup(title: "Process") var process: ProcessOptions
-    @OptionGroup(title: "Process") var clone3: Clone3Options
-    @OptionGroup(title: "Supervision") var supervision: SupervisionOptions
-    @OptionGroup(title: "Mounts and files") var mounts: MountOptions
-    @OptionGroup(title: "Users and groups") var users: UserOptions
-    @OptionGroup(title: "Environment") var environment: EnvironmentOptions
-    @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityOptions
-    @OptionGroup(title: "Output for scripts") var status: StatusOptions
+    @OptionGroup(title: "Namespaces") var namespaces: NamespaceHelp
+    @OptionGroup(title: "Process") var process: ProcessHelp
+    @OptionGroup(title: "Process") var clone3: Clone3Help
+    @OptionGroup(title: "Supervision") var supervision: SupervisionHelp
+    @OptionGroup(title: "Mounts and files") var mounts: MountHelp
+    @OptionGroup(title: "Users and groups") var users: UserHelp
+    @OptionGroup(title: "Environment") var environment: EnvironmentHelp
+    @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
+    @OptionGroup(title: "Output for scripts") var status: StatusHelp
 
     @Argument(parsing: .postTerminator,
               help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
     var command: [String] = []
 
     public init() {}
-
-    /// Every option, for the scanner; a unit test keeps it in step with the declarations above.
-    static let shapes = OptionShapes(builtinShapes, NamespaceOptions.shapes, ProcessOptions.shapes,
-        Clone3Options.shapes, SupervisionOptions.shapes, MountOptions.shapes, UserOptions.shapes,
-        EnvironmentOptions.shapes, CapabilityOptions.shapes, StatusOptions.shapes)
-
-    /// The launch a scanned command line asks for, with every implication
-    /// applied. `callerEnvironment` is swclone's own KEY=VALUE list.
-    public static func makeSpec(_ o: ParsedOptions, callerEnvironment: [String]) throws -> LaunchSpec {
-        try makeSpec(o, caller: CallerEnvironment(callerEnvironment))
-    }
-
-    static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
-        var spec = try programSpec(o, caller: caller)
-        try NamespaceOptions.apply(o, to: &spec)
-        try ProcessOptions.apply(o, to: &spec)
-        try MountOptions.apply(o, to: &spec)
-        try UserOptions.apply(o, to: &spec)
-        try CapabilityOptions.apply(o, to: &spec)
-        try Clone3Options.apply(o, to: &spec)
-        try StatusOptions.apply(o, to: &spec)
-        try SupervisionOptions.apply(o, to: &spec)
-        if spec.namespaces.contains(.pid) { spec.fork = true }
-        return spec
-    }
 }

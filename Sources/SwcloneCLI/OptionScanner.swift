@@ -1,150 +1,165 @@
-/// How an option takes its value. The scanner uses it to parse a command line
-/// without swift-argument-parser (whose reflection costs more than a launch),
-/// and to find where the program's words begin.
-public struct OptionShape: Sendable, Equatable {
-    public enum Value: Sendable, Equatable {
-        /// A flag.
-        case none
-        /// `--name VALUE`, `--name=VALUE`, `-xVALUE`, `-x VALUE`.
-        case required
-        /// unshare's `--name[=VALUE]`: only `=` gives a value, recorded under
-        /// the hidden name `hidden`. With `short`, an attached value after
-        /// the short form counts too (nsenter's `-m/run/ns/mnt`); otherwise
-        /// the short form is a flag (unshare's `-m`).
-        case attached(hidden: String, short: Bool = false)
+import LaunchSpec
+
+/// A command line as the scanner read it: each option in the order given,
+/// with its value, and the program with its arguments.
+public struct ParsedOptions: Sendable {
+    public struct Occurrence: Sendable {
+        public let key: OptionKey
+        /// The option's long name, for messages.
+        public let name: String
+        public let value: String?
     }
 
-    public var long: String
-    public var short: Character?
-    public var value: Value
-
-    public init(_ long: String, short: Character? = nil, _ value: Value = .none) {
-        self.long = long
-        self.short = short
-        self.value = value
-    }
-}
-
-/// Every option of a command, group by group as the option groups declare
-/// them: joined into one array, every shape was copied at each launch.
-public struct OptionShapes: Sendable {
-    let groups: [[OptionShape]]
-
-    init(_ groups: [OptionShape]...) { self.groups = groups }
-
-    func first(where matches: (OptionShape) -> Bool) -> OptionShape? {
-        for group in groups {
-            if let shape = group.first(where: matches) { return shape }
-        }
-        return nil
-    }
-
-    public var all: [OptionShape] { groups.flatMap { $0 } }
-}
-
-/// A command line as the scanner read it: values by long option name, in
-/// order (flags record ""), and the program with its arguments.
-public struct ParsedOptions: Sendable, Equatable {
-    var values: [String: [String]] = [:]
+    public private(set) var occurrences: [Occurrence] = []
     public var program: [String] = []
 
-    public func flag(_ long: String) -> Bool { values[long] != nil }
+    public func flag(_ key: OptionKey) -> Bool { occurrences.contains { $0.key == key } }
+
     /// The last value given, as option parsers do for a repeated option.
-    public func last(_ long: String) -> String? { values[long]?.last }
-    public func all(_ long: String) -> [String] { values[long] ?? [] }
+    public func last(_ key: OptionKey) -> String? {
+        occurrences.last { $0.key == key && $0.value != nil }?.value
+    }
 
-    mutating func add(_ long: String, _ value: String = "") { values[long, default: []].append(value) }
+    public func all(_ key: OptionKey) -> [String] {
+        occurrences.compactMap { $0.key == key ? $0.value : nil }
+    }
+
+    mutating func add(_ option: OptionSpec, _ value: String?) {
+        occurrences.append(Occurrence(key: option.key, name: option.long, value: value))
+    }
 }
 
-/// The options of a command line, read without swift-argument-parser; nil
-/// when only that parser can answer: help, version, completions, an unknown
-/// option, a missing value or a flag given one.
-public func parseOptions<S: Collection>(_ args: S, shapes: OptionShapes) -> ParsedOptions? where S.Element == String {
+/// What a command line asks for: a launch, or what swift-argument-parser answers.
+public enum ScannedCommandLine: Sendable {
+    case launch(ParsedOptions)
+    /// --help, --version, --generate-completion-script SHELL, --experimental-dump-help.
+    case builtin(OptionKey, String?)
+}
+
+/// Reads a command line with getopt_long's rules as util-linux uses them:
+/// options until the first word that is not one (or `--`), after which every
+/// word is the program's; long options by their name or any unique prefix of
+/// it; short options bundled (`-pmf`). A bad command line is a usage error
+/// (64) naming the option and what is wrong.
+public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, other: CommandOptions? = nil) throws
+    -> ScannedCommandLine where S.Element == String {
     var parsed = ParsedOptions()
-    var complete = true
-    parsed.program = walkArguments(args, shapes: shapes, option: { shape, value in
-        switch (shape.value, value) {
-        case _ where isBuiltin(shape), (.required, nil), (.none, _?):
-            complete = false
-        case (.none, nil), (.attached, nil):
-            parsed.add(shape.long)
-        case (.required, let value?):
-            parsed.add(shape.long, value)
-        case (.attached(let hidden, _), let value?):
-            parsed.add(shape.long)
-            parsed.add(hidden, value)
-        }
-    }, unknown: { _ in complete = false })
-    return complete ? parsed : nil
-}
-
-/// The same command line in the form swift-argument-parser reads: long
-/// options, `--name=value`, the hidden option of an attached value, then
-/// `--` and the program.
-public func parserArguments<S: Collection>(_ args: S, shapes: OptionShapes) -> [String] where S.Element == String {
-    var words: [String] = []
-    let program = walkArguments(args, shapes: shapes, option: { shape, value in
-        switch (shape.value, value) {
-        case (.attached(let hidden, _), let value?):
-            words += ["--\(shape.long)", "--\(hidden)=\(value)"]
-        case (_, let value?):
-            words.append("--\(shape.long)=\(value)")
-        case (_, nil):
-            words.append("--\(shape.long)")
-        }
-    }, unknown: { words.append($0) })
-    return program.isEmpty ? words : words + ["--"] + program
-}
-
-/// One pass over swclone's arguments: `option` gets each known option with
-/// its value as written (nil for none), `unknown` every other dash word; the
-/// result is the program and its arguments. Everything from the first word
-/// that is not an option (or after `--`) is the program's, even words that
-/// look like options.
-private func walkArguments<S: Collection>(_ args: S, shapes: OptionShapes,
-                                          option: (OptionShape, String?) -> Void,
-                                          unknown: (String) -> Void) -> [String] where S.Element == String {
     var rest = args[...]
-    while let arg = rest.popFirst() {
-        if arg == "--" { return Array(rest) }
+    while let arg = rest.first {
+        if arg == "--" {
+            rest.removeFirst()
+            break
+        }
         if arg.utf8.starts(with: "--".utf8) {
+            rest.removeFirst()
             let body = arg.utf8.dropFirst(2)
             let equals = body.firstIndex(of: UInt8(ascii: "="))
             let name = String(arg[body.startIndex..<(equals ?? body.endIndex)])
             let attached = equals.map { String(arg[arg.utf8.index(after: $0)...]) }
-            guard let shape = shapes.first(where: { $0.long == name }) else {
-                unknown(arg)
-                continue
+            let option = try longOption(name, in: options, other: other)
+            let value: String?
+            switch option.value {
+            case .none:
+                if attached != nil { throw SwcloneError.usage("--\(option.long) takes no value") }
+                value = nil
+            case .required:
+                guard let given = attached ?? rest.popFirst() else {
+                    throw SwcloneError.usage("--\(option.long) needs a value")
+                }
+                value = given
+            case .optional, .optionalAttached:
+                value = attached
             }
-            option(shape, shape.value == .required && attached == nil ? rest.popFirst() : attached)
+            if option.key.isBuiltin { return .builtin(option.key, value) }
+            parsed.add(option, value)
         } else if arg.utf8.first == UInt8(ascii: "-"), arg.utf8.count > 1 {
+            rest.removeFirst()
             var letters = arg.dropFirst()
             while let letter = letters.popFirst() {
-                guard let shape = shapes.first(where: { $0.short == letter }) else {
-                    unknown("-\(letter)")
-                    continue
+                guard let option = options.option(short: letter) ?? builtinOption(short: letter) else {
+                    let hint = other.flatMap { $0.option(short: letter) == nil ? nil : " (it is an option of \($0.name))" }
+                    throw SwcloneError.usage("unknown option -\(letter)" + (hint ?? ""))
                 }
-                switch shape.value {
-                case .none, .attached(_, short: false):
-                    option(shape, nil)
+                var value: String?
+                switch option.value {
+                case .none, .optional:
+                    value = nil
                 case .required:
-                    option(shape, letters.isEmpty ? rest.popFirst() : String(letters))
+                    guard let given = letters.isEmpty ? rest.popFirst() : String(letters) else {
+                        throw SwcloneError.usage("-\(letter) (--\(option.long)) needs a value")
+                    }
+                    value = given
                     letters = ""
-                case .attached(_, short: true):
-                    option(shape, letters.isEmpty ? nil : String(letters))
+                case .optionalAttached:
+                    value = letters.isEmpty ? nil : String(letters)
                     letters = ""
                 }
+                if option.key.isBuiltin { return .builtin(option.key, value) }
+                parsed.add(option, value)
             }
         } else {
-            return [arg] + rest
+            break
         }
     }
-    return []
+    parsed.program = Array(rest)
+    return .launch(parsed)
 }
 
-/// Options swift-argument-parser adds to every command; only it answers them.
-func isBuiltin(_ shape: OptionShape) -> Bool { builtinShapes.contains { $0.long == shape.long } }
-let builtinShapes = [
-    OptionShape("help", short: "h"), OptionShape("version"),
-    OptionShape("generate-completion-script", .required), OptionShape("experimental-dump-help"),
-]
+/// `--name` exactly, or the one option `name` is a prefix of (getopt_long's
+/// rule: several names of the same option are no ambiguity).
+private func longOption(_ name: String, in options: CommandOptions, other: CommandOptions?) throws -> OptionSpec {
+    // The exact name first, without building a list: the common case costs nothing more.
+    if let option = options.option(long: name) ?? builtinOptions.options.first(where: { $0.long == name }) {
+        return option
+    }
+    if let option = try match(name, in: options.all + builtinOptions.options) { return option }
+    let hint = other.flatMap { other in (try? match(name, in: other.all)).flatMap { _ in " (it is an option of \(other.name))" } }
+    throw SwcloneError.usage("unknown option --\(name)" + (hint ?? suggestion(name, options)))
+}
+
+private func match(_ name: String, in options: [OptionSpec]) throws -> OptionSpec? {
+    if let option = options.first(where: { $0.long == name }) { return option }
+    let candidates = options.filter { !name.isEmpty && !$0.hidden && $0.long.hasPrefix(name) }
+    guard let first = candidates.first else { return nil }
+    if candidates.allSatisfy({ $0.key == first.key }) { return first }
+    let names = candidates.map { "--\($0.long)" }.joined(separator: ", ")
+    throw SwcloneError.usage("--\(name) is ambiguous: it could be \(names)")
+}
+
+private func builtinOption(short: Character) -> OptionSpec? {
+    builtinOptions.options.first { $0.short == short }
+}
+
+/// " (did you mean --hostname?)" for the closest visible option, when one is close.
+private func suggestion(_ name: String, _ options: CommandOptions) -> String {
+    var best: (distance: Int, long: String)?
+    for option in options.all where !option.hidden {
+        let d = editDistance(Array(name.utf8), Array(option.long.utf8))
+        if d < best?.distance ?? Int.max { best = (d, option.long) }
+    }
+    guard let best, best.distance <= max(2, name.utf8.count / 3) else { return "" }
+    return " (did you mean --\(best.long)?)"
+}
+
+/// Levenshtein distance between two byte strings.
+func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    var previous = Array(0...b.count)
+    for (i, x) in a.enumerated() {
+        var current = [i + 1]
+        for (j, y) in b.enumerated() {
+            current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}
+
+extension OptionKey {
+    var isBuiltin: Bool {
+        switch self {
+        case .help, .version, .generateCompletionScript, .experimentalDumpHelp: true
+        default: false
+        }
+    }
+}
+

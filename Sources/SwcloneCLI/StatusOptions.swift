@@ -3,16 +3,14 @@ import Glibc
 import LaunchSpec
 
 /// Machine-readable output for scripts.
-struct StatusOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Write JSON status lines (bubblewrap's --json-status-fd format) to this descriptor, or stdout for -. Implies --fork.",
-        valueName: "fd|-"))
-    var jsonStatus: String?
-
-    static let shapes: [OptionShape] = [OptionShape("json-status", .required)]
+enum StatusOptions {
+    static let group = OptionSection("Output for scripts", [
+        OptionSpec(.jsonStatus, "json-status", .required, valueName: "fd|-",
+                   help: "Write JSON status lines (bubblewrap's --json-status-fd format) to this descriptor, or stdout for -. Implies --fork."),
+    ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
-        guard let text = o.last("json-status") else { return }
+        guard let text = o.last(.jsonStatus) else { return }
         let fd: Int32
         if text == "-" {
             fd = STDOUT_FILENO
@@ -26,6 +24,10 @@ struct StatusOptions: ParsableArguments {
             throw SwcloneError.usage("--json-status \(text): descriptor \(fd) is not open: \(errnoText(errno))")
         }
         spec.jsonStatusFD = fd
-        spec.fork = true
     }
+}
+
+/// swift-argument-parser's view of the group, for --help and completions.
+struct StatusHelp: ParsableArguments {
+    @Option(name: .long, help: StatusOptions.group.help(.jsonStatus)) var jsonStatus: String?
 }

@@ -1,9 +1,11 @@
 /*
- * The part of swclone that Swift cannot be: raw system calls (syscall(2) is
- * variadic), the constants glibc's Swift module hides, and the code a clone3
- * child runs before exec. After a raw clone3 glibc's fork handlers have not
- * run, so the child must not allocate, lock or touch the Swift runtime: the
- * parent prepares one struct sw_child and the child only makes system calls.
+ * What Swift calls in C, and nothing else (the child path's own helpers are
+ * in the headers beside the .c files). C is needed for raw system calls
+ * (syscall(2) is variadic), for the constants the Glibc module hides, and for
+ * the code a clone3 child runs before exec: after a raw clone3 glibc's fork
+ * handlers have not run, so the child must not allocate, lock or touch the
+ * Swift runtime. The parent fills one struct sw_child, whose ordered list of
+ * set-up operations the child runs with system calls only.
  */
 #ifndef SWCLONE_SHIM_H
 #define SWCLONE_SHIM_H
@@ -13,6 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* Enums Swift imports as frozen enums (switches need no default), with Swift names. */
+#define SW_CLOSED __attribute__((enum_extensibility(closed)))
+#define SW_SWIFT(name) __attribute__((swift_name(#name)))
+
+#pragma clang assume_nonnull begin
 
 /* Namespace and clone3 flags (linux/sched.h), hidden by the Glibc module. */
 static const uint64_t SW_CLONE_NEWTIME = 0x00000080ULL;
@@ -35,142 +43,170 @@ static const unsigned long SW_MS_SHARED = 1UL << 20;
 /* open(2) flag for a cgroup directory handed to CLONE_INTO_CGROUP (hidden without _GNU_SOURCE). */
 static const int SW_O_PATH = 010000000;
 
-/* waitid(2) on a pidfd. */
-static const int SW_P_PIDFD = 3;
-
-/* The set-up steps, in the order a child runs them; reported on failure. */
-enum sw_step {
-    SW_STEP_NONE = 0,
-    SW_STEP_UNSHARE,          /* in place: unshare(2) of the namespaces */
-    SW_STEP_WAIT_PARENT,      /* the parent died before releasing the child */
-    SW_STEP_ID_MAPS,          /* in place: the map helper failed; see struct sw_map_report */
-    SW_STEP_SETGROUPS_FILE,   /* /proc/self/setgroups */
-    SW_STEP_UID_MAP,          /* /proc/self/uid_map */
-    SW_STEP_GID_MAP,          /* /proc/self/gid_map */
-    SW_STEP_TIME_UNSHARE,
-    SW_STEP_TIME_OFFSETS,     /* /proc/self/timens_offsets */
-    SW_STEP_TIME_ENTER,
-    SW_STEP_HOSTNAME,
-    SW_STEP_LOOPBACK,
-    SW_STEP_PROPAGATION,
-    SW_STEP_CHROOT,
-    SW_STEP_CHDIR,
-    SW_STEP_MOUNT_PROC,
-    SW_STEP_KEEPCAPS,         /* PR_SET_KEEPCAPS, so permitted survives the UID change */
-    SW_STEP_SETGROUPS,
-    SW_STEP_SETGID,
-    SW_STEP_SETUID,
-    SW_STEP_IDENTITY_CHECK,   /* the IDs or groups read back differ from the request */
-    SW_STEP_CAP_BOUNDING,     /* PR_CAPBSET_DROP */
-    SW_STEP_CAP_SETS,         /* capset: permitted, effective, inheritable */
-    SW_STEP_CAP_AMBIENT,      /* PR_CAP_AMBIENT_CLEAR_ALL / RAISE */
-    SW_STEP_CAP_CHECK,        /* the sets read back differ from the request */
-    SW_STEP_NO_NEW_PRIVS,
-    SW_STEP_SETSID,
-    SW_STEP_PARENT_DEATH,     /* --kill-child: prctl or the launcher already gone */
-    SW_STEP_TERMINAL,         /* its own process group, in the terminal's foreground */
-    SW_STEP_INIT,             /* --init: its signalfd, or forking the program */
-    SW_STEP_EXEC,
-    /* In place, the helper that bind-mounts namespace files reports this plus the file's index. */
-    SW_STEP_KEEP_NS = 64,
+/*
+ * Every point at which a launch can fail once the plan is made: a set-up
+ * operation's system call, a helper, or the exec. Reported with errno and,
+ * for operations and kept files, the index of the failing item.
+ */
+enum SW_CLOSED sw_step : int32_t {
+    SW_STEP_NONE SW_SWIFT(none) = 0,
+    SW_STEP_UNSHARE SW_SWIFT(unshare),                 /* in place: unshare(2) of the namespaces */
+    SW_STEP_WAIT_PARENT SW_SWIFT(waitParent),          /* the launcher went away before releasing the child */
+    SW_STEP_MAP_HELPER SW_SWIFT(mapHelper),            /* in place: the helper writing the maps failed; see sw_map_report */
+    SW_STEP_SETGROUPS_FILE SW_SWIFT(setgroupsFile),    /* /proc/PID/setgroups */
+    SW_STEP_UID_MAP SW_SWIFT(uidMap),
+    SW_STEP_GID_MAP SW_SWIFT(gidMap),
+    SW_STEP_TIME_UNSHARE SW_SWIFT(timeUnshare),
+    SW_STEP_TIME_OFFSETS SW_SWIFT(timeOffsets),        /* /proc/self/timens_offsets */
+    SW_STEP_TIME_ENTER SW_SWIFT(timeEnter),
+    SW_STEP_KEEP_NS SW_SWIFT(keepNamespace),           /* binding kept namespace file `index` */
+    SW_STEP_HOSTNAME SW_SWIFT(hostname),
+    SW_STEP_LOOPBACK SW_SWIFT(loopback),
+    SW_STEP_PROPAGATION SW_SWIFT(propagation),
+    SW_STEP_CHROOT SW_SWIFT(chroot),
+    SW_STEP_CHDIR SW_SWIFT(chdir),
+    SW_STEP_MOUNT_PROC SW_SWIFT(mountProc),
+    SW_STEP_KEEPCAPS SW_SWIFT(keepCaps),               /* PR_SET_KEEPCAPS, so permitted survives the UID change */
+    SW_STEP_SETGROUPS SW_SWIFT(setgroups),
+    SW_STEP_SETGID SW_SWIFT(setgid),
+    SW_STEP_SETUID SW_SWIFT(setuid),
+    SW_STEP_IDENTITY_CHECK SW_SWIFT(identityCheck),    /* the IDs or groups read back differ */
+    SW_STEP_CAP_BOUNDING SW_SWIFT(capBounding),        /* PR_CAPBSET_DROP */
+    SW_STEP_CAP_SETS SW_SWIFT(capSets),                /* capset: permitted, effective, inheritable */
+    SW_STEP_CAP_AMBIENT SW_SWIFT(capAmbient),
+    SW_STEP_CAP_CHECK SW_SWIFT(capCheck),              /* the sets read back differ */
+    SW_STEP_NO_NEW_PRIVS SW_SWIFT(noNewPrivs),
+    SW_STEP_SETSID SW_SWIFT(setsid),
+    SW_STEP_PARENT_DEATH SW_SWIFT(parentDeath),        /* --kill-child: prctl, or the launcher already gone */
+    SW_STEP_TERMINAL SW_SWIFT(terminal),               /* its own process group, in the terminal's foreground */
+    SW_STEP_INIT SW_SWIFT(initProcess),                /* --init: its signalfd, or forking the program */
+    SW_STEP_EXEC SW_SWIFT(exec),
 };
 
-/* What a failed step reports: over the error pipe, or returned in place. */
+/* A failed step: over the error pipe, or returned in place. */
 struct sw_failure {
-    int32_t step;
+    enum sw_step step;
     int32_t err;
+    int32_t index;     /* the operation (or kept file) that failed, else 0 */
+};
+
+/* The one rule from a failure to swclone's exit status: 127 not found, 126 cannot run, 125 set-up. */
+int sw_exit_status(struct sw_failure failure);
+
+/*
+ * The set-up operations a child (or swclone itself, in place) runs between
+ * the new namespaces and exec, in the order of the array: the launch plan
+ * decides the order. A failure reports the operation's index.
+ */
+enum SW_CLOSED sw_op_kind : int32_t {
+    SW_OP_WAIT_PARENT SW_SWIFT(waitParent),       /* fd: read one byte (the parent wrote our maps) */
+    SW_OP_WRITE_FILE SW_SWIFT(writeFile),         /* path, text; step: what a failure reports */
+    SW_OP_NEW_TIME_NS SW_SWIFT(newTimeNamespace), /* text: timens_offsets or NULL; inode_slot */
+    SW_OP_KEEP_NAMESPACES SW_SWIFT(keepNamespaces), /* announce on fd, wait for the answer on fd2; pid: helper to reap */
+    SW_OP_HOSTNAME SW_SWIFT(hostname),            /* text */
+    SW_OP_LOOPBACK_UP SW_SWIFT(loopbackUp),
+    SW_OP_PROPAGATION SW_SWIFT(propagation),      /* flags: MS_REC | MS_PRIVATE... for / */
+    SW_OP_CHROOT SW_SWIFT(chroot),                /* path */
+    SW_OP_CHDIR SW_SWIFT(chdir),                  /* path */
+    SW_OP_MOUNT_PROC SW_SWIFT(mountProc),         /* path */
+    SW_OP_IDENTITY SW_SWIFT(identity),            /* identity */
+    SW_OP_CAPABILITIES SW_SWIFT(capabilities),    /* caps */
+    SW_OP_NO_NEW_PRIVS SW_SWIFT(noNewPrivs),
+    SW_OP_NEW_SESSION SW_SWIFT(newSession),
+    SW_OP_PARENT_DEATH SW_SWIFT(parentDeath),     /* signal; fd: the launcher's pidfd */
+    SW_OP_TERMINAL SW_SWIFT(terminal),            /* fd: the terminal whose foreground to take */
+};
+
+/* The program's IDs: groups dropped, then GID, then UID, all read back. */
+struct sw_identity {
+    bool set_uid;
+    bool set_gid;
+    uid_t uid;
+    gid_t gid;
+    bool groups_denied;   /* setgroups(2) is refused in this user namespace: keeping the groups is right */
+    bool keep_caps;       /* PR_SET_KEEPCAPS first, for a capability step after a UID change */
+};
+
+/* Capability sets, bit N = capability N, computed by the parent (libcap). */
+struct sw_caps {
+    uint64_t known;        /* every capability the running kernel knows */
+    uint64_t kept;         /* permitted = effective = bounding */
+    uint64_t inheritable;  /* also ambient for a program whose UID is not 0 */
+};
+
+struct sw_op {
+    enum sw_op_kind kind;
+    enum sw_step step;                  /* SW_OP_WRITE_FILE: the step a failure reports */
+    const char *_Nullable path;
+    const char *_Nullable text;
+    unsigned long flags;
+    int fd;
+    int fd2;
+    int signal;
+    pid_t pid;
+    volatile uint64_t *_Nullable inode_slot; /* shared memory (MAP_SHARED) for the time namespace's inode */
+    struct sw_identity identity;
+    struct sw_caps caps;
 };
 
 /*
- * The maps of a new user namespace, written from outside it (by the parent in
- * fork mode, by a helper process in place): setgroups first, then each map
- * either written directly or by running newuidmap/newgidmap. Paths name the
- * target's /proc/PID files.
+ * A new user namespace's maps written from outside it (by the parent in fork
+ * mode, by a helper in place): setgroups first, then each map written
+ * directly or by newuidmap/newgidmap. Paths name the target's /proc/PID files.
  */
 struct sw_user_maps {
     const char *setgroups_path;
-    const char *setgroups;        /* "allow" / "deny", or NULL */
+    const char *_Nullable setgroups;             /* "allow" / "deny", or NULL */
     const char *uid_map_path;
-    const char *uid_map;          /* written directly, or NULL */
+    const char *_Nullable uid_map;               /* written directly, or NULL */
     const char *gid_map_path;
-    const char *gid_map;
-    char *const *newuidmap_argv;  /* run instead of writing uid_map, or NULL */
-    char *const *newgidmap_argv;
-    char *const *helper_envp;
+    const char *_Nullable gid_map;
+    char *const _Nullable *_Nullable newuidmap_argv; /* run instead of writing uid_map, or NULL */
+    char *const _Nullable *_Nullable newgidmap_argv;
+    char *const _Nullable *_Nonnull helper_envp;
+};
+
+/* The file whose write failed, in the order they are written. */
+enum SW_CLOSED sw_map_file : int32_t {
+    SW_MAP_NONE SW_SWIFT(none) = 0,
+    SW_MAP_SETGROUPS SW_SWIFT(setgroups),
+    SW_MAP_UID SW_SWIFT(uidMap),
+    SW_MAP_GID SW_SWIFT(gidMap),
 };
 
 /* What writing the maps reported: the failed file, and newuidmap's own words. */
 struct sw_map_report {
-    int32_t step;                 /* SW_STEP_SETGROUPS_FILE, _UID_MAP, _GID_MAP, or SW_STEP_NONE */
-    int32_t err;                  /* errno of a write or of starting the helper, else 0 */
-    int32_t status;               /* the helper's exit status (128+N for a signal), or -1 */
+    enum sw_map_file file;
+    int32_t err;          /* errno of a write or of starting the helper, else 0 */
+    int32_t status;       /* the helper's exit status (128+N for a signal), or -1 */
     int32_t output_len;
-    char output[1008];            /* the helper's stderr, cut to fit */
+    char output[1008];    /* the helper's stderr, cut to fit */
 };
 
-/* Everything the child needs, prepared by the parent before clone3. */
+/* Everything the child needs, prepared by the parent before clone3. sw_child_init gives the defaults. */
 struct sw_child {
-    int unshare_flags;            /* in place only: namespaces to unshare(2) */
-    int error_fd;                 /* write end of the error pipe, or -1 */
-    int sync_fd;                  /* read end: the parent has written the ID maps, or -1 */
-    int parent_pidfd;             /* the launcher, for --kill-child, or -1 */
-    int death_signal;             /* --kill-child signal, or 0 */
-    int run_init;                 /* --init: this child is PID 1 and forks the program */
-    int status_fd;                /* --init: write end of the status pipe (struct sw_init_report), or -1 */
-    int foreground_tty;           /* the terminal whose foreground the child takes over, or -1 */
-
-    /* ID maps a process writes for itself after unshare(CLONE_NEWUSER). */
-    const char *self_setgroups;
-    const char *self_uid_map;
-    const char *self_gid_map;
-    int setgroups_denied;         /* setgroups(2) is refused in the new user namespace */
-    /* In place, maps the launcher cannot write for itself: a helper made before
+    int error_fd;                 /* write end of the error pipe, or -1 (in place: failures are returned) */
+    int unshare_flags;            /* in place only: the namespaces to unshare(2) */
+    /* In place, maps swclone cannot write for itself: a helper made before
      * unshare writes them once the namespace exists, and reports here. */
-    const struct sw_user_maps *helper_maps;
-    struct sw_map_report *map_report;
+    const struct sw_user_maps *_Nullable helper_maps;
+    struct sw_map_report *_Nullable map_report;
 
-    int new_time;                 /* unshare a time namespace and enter it */
-    const char *timens_offsets;   /* written before anything runs in it, or NULL */
-    /* Shared memory (MAP_SHARED) where the child puts the inode of the time
-     * namespace it made, for --json-status; or NULL. */
-    volatile uint64_t *time_ns_inode;
-    const char *hostname;
-    int loopback_up;
-    unsigned long root_propagation; /* MS_REC | MS_PRIVATE..., or 0 to leave / alone */
-    const char *root;
-    const char *wd;
-    const char *proc_dir;
+    const struct sw_op *_Nullable ops;
+    int op_count;
 
-    int set_gid;
-    gid_t gid;
-    int set_uid;
-    uid_t uid;
-    int no_new_privs;
-    int new_session;
-
-    /* Capability sets, bit N = capability N, computed by the parent (libcap). */
-    int set_caps;                 /* apply them; otherwise the kernel's sets stay */
-    uint64_t cap_known;           /* every capability the running kernel knows */
-    uint64_t cap_kept;            /* permitted = effective = bounding */
-    uint64_t cap_inheritable;     /* also ambient for a program whose UID is not 0 */
-    /*
-     * Namespaces kept in files (--uts=FILE...): once the namespaces exist,
-     * the set-up path writes an sw_failure record on keep_ready_fd and waits
-     * for whoever makes the bind mounts to answer one on keep_answer_fd
-     * (step 0: done). -1: nothing to keep. keeper: that helper's PID in
-     * place (reaped after its answer), 0 when the parent binds.
-     */
-    int keep_ready_fd;
-    int keep_answer_fd;
-    pid_t keeper;
+    bool run_init;                /* --init: this child is PID 1 and forks the program */
+    int status_fd;                /* --init: write end of the status pipe (struct sw_init_report), or -1 */
 
     sigset_t sigmask;             /* the launcher's mask, restored before exec */
-
     /* argv has one free slot before argv[0] for the /bin/sh fallback on ENOEXEC. */
-    char **argv;
-    char *const *envp;
-    const char *const *candidates; /* the paths to try, in order, NULL-terminated */
+    char *_Nullable *_Nullable argv;
+    char *const _Nullable *_Nullable envp;
+    const char *const _Nullable *_Nullable candidates; /* the paths to try, in order, NULL-terminated */
 };
+
+void sw_child_init(struct sw_child *child);
+void sw_op_init(struct sw_op *op, enum sw_op_kind kind);
 
 /*
  * What --init tells the launcher over the status pipe about the program
@@ -178,11 +214,40 @@ struct sw_child {
  * travels here and the launcher dies by N; a stop travels here so the
  * launcher stops too and the caller's shell sees the job stopped.
  */
-enum sw_init_event { SW_INIT_KILLED = 1, SW_INIT_STOPPED = 2 };
+enum SW_CLOSED sw_init_event : int32_t {
+    SW_INIT_KILLED SW_SWIFT(killed) = 1,
+    SW_INIT_STOPPED SW_SWIFT(stopped) = 2,
+};
 struct sw_init_report {
-    int32_t event;
+    enum sw_init_event event;
     int32_t signal;
 };
+
+/*
+ * Creates the child and runs the set-up operations and the program in it;
+ * never returns in the child. `flags`: CLONE_NEW*, CLONE_PIDFD,
+ * CLONE_INTO_CGROUP. `share_memory`: the child borrows our memory until it
+ * execs and we wait meanwhile (CLONE_VM | CLONE_VFORK, as posix_spawn); only
+ * for a child that needs nothing from us before its exec, with no set_tid,
+ * no cgroup and no time namespace. Returns the PID, or -1 with errno set.
+ */
+pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
+               const pid_t *_Nullable set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory);
+
+/* In place (no child): unshare, set up and exec. Returns only on failure. */
+struct sw_failure sw_run_in_place(const struct sw_child *child);
+
+/* Writes a new user namespace's maps from outside it: 0, or -1 with the report filled in. */
+int sw_apply_user_maps(const struct sw_user_maps *maps, struct sw_map_report *report);
+
+/*
+ * In place the program keeps swclone's process, so a helper forked before
+ * unshare (still in the caller's mount namespace) bind-mounts sources[i] on
+ * targets[i] when told the namespaces exist. Sets the descriptors an
+ * SW_OP_KEEP_NAMESPACES operation uses; returns the helper's PID or -1.
+ */
+pid_t sw_start_keeper(const char *const _Nullable *_Nonnull sources, const char *const _Nullable *_Nonnull targets, int count,
+                      int *ready_fd, int *answer_fd);
 
 /*
  * The signals a supervisor (swclone, or its --init) blocks and forwards to
@@ -191,41 +256,13 @@ struct sw_init_report {
  */
 void sw_forwarded_signals(sigset_t *set);
 
-/*
- * Creates the child with clone3 and `flags` (CLONE_NEW*, CLONE_PIDFD,
- * CLONE_INTO_CGROUP); the child runs sw_child_main and never returns here.
- * `share_memory`: the child borrows our memory until it execs and we wait
- * meanwhile (CLONE_VM | CLONE_VFORK); only for a child that needs nothing
- * from us before its exec, with no set_tid, no cgroup, no time namespace
- * (setns refuses a process sharing its memory) and flags below bit 32.
- * Returns the PID, or -1 with errno set.
- */
-pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
-               const pid_t *set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory);
-
-/*
- * Capabilities (capabilities.c), applied with raw system calls: libcap's
- * cap_set_proc and cap_iab_set_proc allocate, which a clone3 child must not.
- * sw_caps_before_identity runs before the UID change, sw_apply_caps after it.
- */
-struct sw_failure sw_caps_before_identity(const struct sw_child *child);
-struct sw_failure sw_apply_caps(const struct sw_child *child);
+/* The process's effective and permitted capability sets (capget), or -1 with errno. */
+int sw_capabilities(uint64_t *effective, uint64_t *permitted);
 /* 1 when swclone was started set-user-ID, set-group-ID or with file capabilities. */
 int sw_secure_exec(void);
 
-/* In place (no fork): unshare, set up and exec. Returns only on failure. */
-struct sw_failure sw_run_in_place(const struct sw_child *child);
-
-/*
- * Writes a new user namespace's maps from outside it. Returns 0, or -1 with
- * the report filled in. Async-signal-safe: the in-place helper runs it.
- */
-int sw_apply_user_maps(const struct sw_user_maps *maps, struct sw_map_report *report);
-
-/* fork(2) as a raw clone3: no fork handlers. 0 in the child. */
-pid_t sw_fork_raw(void);
-
 int sw_pidfd_open(pid_t pid, unsigned int flags);
+int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *_Nullable info, unsigned int flags);
 /* open(path, O_PATH|O_DIRECTORY|O_CLOEXEC), for CLONE_INTO_CGROUP. */
 int sw_open_directory_path(const char *path);
 /* 1 if fd is on a cgroup v2 filesystem, 0 if not, -1 with errno. */
@@ -238,23 +275,13 @@ int sw_setns(int fd, int nstype);
 int sw_namespace_type(int fd);
 /* The mount ID of the mount `path` is on (statx STATX_MNT_ID), or -1 with errno. */
 int sw_mount_id(const char *path, uint64_t *id);
-
-/*
- * In place, the program keeps swclone's process, so a helper forked before
- * unshare (still in the caller's mount namespace) makes the bind mounts of
- * sources[i] on targets[i] when told the namespaces exist. Sets the two
- * descriptors of struct sw_child; returns the helper's PID or -1 with errno.
- */
-pid_t sw_start_keeper(const char *const *sources, const char *const *targets, int count,
-                      int *ready_fd, int *answer_fd);
 /* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
-int sw_pipe_cloexec(int fds[2]);
+int sw_pipe_cloexec(int fds[_Nonnull 2]);
 /* pipe2(O_CLOEXEC | O_NONBLOCK): the --init status pipe, read only when ready. */
-int sw_pipe_nonblocking(int fds[2]);
+int sw_pipe_nonblocking(int fds[_Nonnull 2]);
 /* A close-on-exec signalfd for `set`, and one read of it: the signal and its si_code. */
 int sw_signalfd(const sigset_t *set);
 int sw_read_signal(int fd, int *signo, int *code);
-int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags);
 
 /*
  * Reaps the child behind `pidfd` (blocking). Returns 0 and sets *signal to 0
@@ -262,17 +289,13 @@ int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags
  * -1 with errno on failure.
  */
 int sw_wait_pidfd(int pidfd, int *status, int *signal);
-
-/*
- * The stop signal that stopped the child behind `pidfd` since the last call,
- * or 0 (waitid WSTOPPED|WNOHANG: the child is not reaped).
- */
+/* The stop signal that stopped the child behind `pidfd` since the last call, or 0 (not reaped). */
 int sw_child_stopped(int pidfd);
-
 /* Stops the launcher by `sig` (SIGTSTP, SIGTTIN...), as the program stopped; returns once continued. */
 void sw_stop_like(int sig);
-
 /* Ends the launcher by `sig`, as the program ended, without a core dump. */
 _Noreturn void sw_die_by_signal(int sig);
+
+#pragma clang assume_nonnull end
 
 #endif

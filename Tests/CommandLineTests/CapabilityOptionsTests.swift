@@ -6,8 +6,8 @@ import Testing
 /// --cap-add and --keep-caps resolve into the sets a program gets.
 struct CapabilityOptionsTests {
     func spec(_ args: [String]) throws -> LaunchSpec {
-        let parsed = try #require(parseOptions(args + ["true"], shapes: LaunchCommand.shapes))
-        return try LaunchCommand.makeSpec(parsed, callerEnvironment: ["PATH=/usr/bin:/bin"])
+        let parsed = try scanLaunch(args + ["true"])
+        return try LaunchOptions.makeSpec(parsed, caller: CallerEnvironment(["PATH=/usr/bin:/bin"]))
     }
 
     @Test(arguments: ["cap_net_raw", "CAP_NET_RAW", "net_raw", "Net_Raw", "cAp_NeT_rAw"])

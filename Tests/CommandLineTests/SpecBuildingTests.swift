@@ -8,8 +8,8 @@ struct SpecBuildingTests {
     static let environment = ["PATH=/usr/bin:/bin", "SHELL=/bin/bash", "HOME=/root", "LANG=C"]
 
     func spec(_ args: [String], environment: [String] = environment) throws -> LaunchSpec {
-        let parsed = try #require(parseOptions(args, shapes: LaunchCommand.shapes), "left to the parser: \(args)")
-        return try LaunchCommand.makeSpec(parsed, callerEnvironment: environment)
+        let parsed = try scanLaunch(args)
+        return try LaunchOptions.makeSpec(parsed, caller: CallerEnvironment(environment))
     }
 
     func usageError(_ args: [String]) throws -> SwcloneError {
@@ -23,10 +23,10 @@ struct SpecBuildingTests {
         #expect(s.namespaces == Set(Namespace.allCases))
     }
 
-    @Test func pidImpliesFork() throws {
-        #expect(try spec(["--pid", "true"]).fork)
-        #expect(try !spec(["--uts", "true"]).fork)
-        #expect(try spec(["-f", "true"]).fork)
+    /// Whether a child is made is the plan's decision (LaunchPlanTests); the spec records --fork.
+    @Test func forkIsRecorded() throws {
+        #expect(try spec(["-f", "true"]).forkRequested)
+        #expect(try !spec(["--pid", "true"]).forkRequested)
     }
 
     @Test func implications() throws {

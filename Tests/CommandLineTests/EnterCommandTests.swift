@@ -7,8 +7,8 @@ import Testing
 /// `--NS=FILE` that keeps a namespace.
 struct EnterCommandTests {
     func spec(_ args: [String]) throws -> LaunchSpec {
-        let parsed = try #require(parseOptions(args, shapes: EnterCommand.shapes))
-        return try EnterCommand.makeSpec(parsed, callerEnvironment: ["PATH=/usr/bin:/bin"])
+        let parsed = try scanEnter(args)
+        return try EnterOptions.makeSpec(parsed, caller: CallerEnvironment(["PATH=/usr/bin:/bin"]))
     }
 
     func usageError(_ args: [String]) -> SwcloneError? {
@@ -29,8 +29,8 @@ struct EnterCommandTests {
         #expect(try spec(["-Tu/x"]).join?.files == [.time: "u/x"])
         #expect(s.argv == ["/bin/true"])
         // A spaced word is the program, as with nsenter's optional arguments: -u then needs a target.
-        let parsed = try #require(parseOptions(["-u", "/run/ns/uts"], shapes: EnterCommand.shapes))
-        #expect(parsed.flag("uts") && parsed.last("uts-file") == nil && parsed.program == ["/run/ns/uts"])
+        let parsed = try scanEnter(["-u", "/run/ns/uts"])
+        #expect(parsed.flag(.uts) && parsed.last(.uts) == nil && parsed.program == ["/run/ns/uts"])
         #expect(usageError(["-u", "/run/ns/uts"]) != nil)
     }
 
@@ -61,9 +61,9 @@ struct EnterCommandTests {
     }
 
     @Test func launchSideKeepsNamespacesInFiles() throws {
-        let parsed = try #require(parseOptions(["--uts=/run/uts", "--pid=/run/pid", "-n", "true"], shapes: LaunchCommand.shapes))
-        let s = try LaunchCommand.makeSpec(parsed, callerEnvironment: [])
+        let parsed = try scanLaunch(["--uts=/run/uts", "--pid=/run/pid", "-n", "true"])
+        let s = try LaunchOptions.makeSpec(parsed, caller: CallerEnvironment([]))
         #expect(s.namespaceFiles == [.uts: "/run/uts", .pid: "/run/pid"])
-        #expect(s.namespaces == [.uts, .pid, .net] && s.fork)
+        #expect(s.namespaces == [.uts, .pid, .net])
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make startup-order`: rewrites Sources/swclone/startup.order, the order in which the release
+# `make startup-order`: rewrites Tests/Tools/startup.order, the order in which the release
 # link (lld --symbol-ordering-file) lays out the functions and data a launch touches, so that a
 # launch faults in few pages of the 27 MB static binary instead of pages spread all over it.
 # valgrind's lackey traces representative launches (every instruction fetch and data access);

@@ -19,7 +19,7 @@ struct UserMapTests {
     ]
 
     func request(_ args: [String]) throws -> UserMapRequest {
-        try UserOptions.mapRequest(try #require(parseOptions(args + ["true"], shapes: LaunchCommand.shapes)))
+        try UserOptions.mapRequest(try scanLaunch(args + ["true"]))
     }
 
     func resolve(_ args: [String], files: [String: String] = subids, uid: uid_t = 1000) throws -> UserNamespaceSetup {
@@ -27,8 +27,8 @@ struct UserMapTests {
     }
 
     func spec(_ args: [String]) throws -> LaunchSpec {
-        let parsed = try #require(parseOptions(args + ["true"], shapes: LaunchCommand.shapes))
-        return try LaunchCommand.makeSpec(parsed, callerEnvironment: ["PATH=/usr/bin:/bin"])
+        let parsed = try scanLaunch(args + ["true"])
+        return try LaunchOptions.makeSpec(parsed, caller: CallerEnvironment(["PATH=/usr/bin:/bin"]))
     }
 
     func lines(_ map: [IDMapEntry]) -> [String] { map.map { "\($0.inner) \($0.outer) \($0.count)" } }

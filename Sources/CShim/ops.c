@@ -1,0 +1,86 @@
+/* The set-up operations that take more than one system call. */
+#define _GNU_SOURCE
+#include "child.h"
+#include "io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int sw_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    int rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (rc == 0) {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+/*
+ * Offsets freeze once a process lives in a time namespace, so: unshare (the
+ * caller stays outside), write the offsets, then setns into it ourselves.
+ */
+struct sw_failure sw_op_new_time_namespace(const struct sw_op *op) {
+    if (unshare((int)SW_CLONE_NEWTIME) != 0) SW_FAIL(SW_STEP_TIME_UNSHARE);
+    if (op->text && sw_write_file("/proc/self/timens_offsets", op->text) != 0) SW_FAIL(SW_STEP_TIME_OFFSETS);
+    int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) SW_FAIL(SW_STEP_TIME_ENTER);
+    int rc = setns(fd, (int)SW_CLONE_NEWTIME);
+    int saved = errno;
+    /* --json-status: the parent cannot read it from /proc once a fast program has exited. */
+    struct stat st;
+    if (rc == 0 && op->inode_slot && fstat(fd, &st) == 0) *op->inode_slot = st.st_ino;
+    close(fd);
+    errno = saved;
+    if (rc != 0) SW_FAIL(SW_STEP_TIME_ENTER);
+    return sw_ok;
+}
+
+/*
+ * The namespaces exist: whoever keeps them in files (the parent, or the
+ * in-place helper, op->pid) bind-mounts them on hearing from us on op->fd and
+ * answers on op->fd2 with a failure record (step NONE: done).
+ */
+struct sw_failure sw_op_keep_namespaces(const struct sw_op *op) {
+    struct sw_failure answer = sw_ok;
+    sw_write_all(op->fd, &answer, sizeof answer);
+    int got = sw_read_all(op->fd2, &answer, sizeof answer);
+    close(op->fd2);
+    if (op->pid > 0) {
+        while (waitpid(op->pid, NULL, 0) < 0 && errno == EINTR) {}
+        close(op->fd);
+    }
+    if (got != 0) {
+        errno = ESRCH;
+        SW_FAIL(SW_STEP_WAIT_PARENT);
+    }
+    return answer;
+}
+
+/* --kill-child: the launcher may have died before the prctl; its pidfd is readable then. */
+struct sw_failure sw_op_parent_death(const struct sw_op *op) {
+    if (prctl(PR_SET_PDEATHSIG, op->signal) != 0) SW_FAIL(SW_STEP_PARENT_DEATH);
+    struct pollfd p = { .fd = op->fd, .events = POLLIN };
+    if (poll(&p, 1, 0) != 0) {
+        errno = ESRCH;
+        SW_FAIL(SW_STEP_PARENT_DEATH);
+    }
+    return sw_ok;
+}

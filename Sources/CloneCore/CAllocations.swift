@@ -1,0 +1,37 @@
+import Glibc
+
+/// C strings, arrays of them and structures made in the parent for the
+/// child, which may not allocate after clone3; all freed together.
+final class CAllocations {
+    private var pointers: [UnsafeMutableRawPointer] = []
+
+    deinit {
+        for p in pointers { free(p) }
+    }
+
+    func string(_ s: String) -> UnsafePointer<CChar> {
+        let copy = strdup(s)!
+        pointers.append(UnsafeMutableRawPointer(copy))
+        return UnsafePointer(copy)
+    }
+
+    /// A NULL-terminated array of C strings with `spare` empty slots in front.
+    func array(_ strings: [String], spare: Int = 0) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> {
+        let array = allocate(UnsafeMutablePointer<CChar>?.self, count: spare + strings.count + 1)
+        array.initialize(repeating: nil, count: spare + strings.count + 1)
+        for (i, s) in strings.enumerated() { array[spare + i] = UnsafeMutablePointer(mutating: string(s)) }
+        return array
+    }
+
+    /// The same array, typed as the read-only one C functions take.
+    func constArray(_ strings: [String]) -> UnsafePointer<UnsafePointer<CChar>?> {
+        UnsafeRawPointer(array(strings)).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
+    }
+
+    /// Uninitialized memory for `count` values (malloc'd, so free() releases it).
+    func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+        let raw = malloc(max(count, 1) * MemoryLayout<T>.stride)!
+        pointers.append(raw)
+        return raw.bindMemory(to: T.self, capacity: max(count, 1))
+    }
+}

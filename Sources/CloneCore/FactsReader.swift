@@ -1,0 +1,108 @@
+import CShim
+import Glibc
+import LaunchPlan
+import LaunchSpec
+
+extension ProcessFacts {
+    /// This process, as the plan for `spec` needs it: a few system calls, and
+    /// /proc only for what the spec asks (--set-tid's PID levels and pid_max).
+    static func read(for spec: LaunchSpec) throws -> ProcessFacts {
+        var effective: UInt64 = 0, permitted: UInt64 = 0
+        guard sw_capabilities(&effective, &permitted) == 0 else {
+            throw SwcloneError.setup("cannot read swclone's capabilities: \(errnoText(errno))")
+        }
+        var facts = ProcessFacts(
+            pid: getpid(), uid: geteuid(), gid: getegid(), effective: CapabilitySet(rawValue: effective),
+            permitted: CapabilitySet(rawValue: permitted),
+            known: spec.capabilities == nil ? [] : .all(count: knownCapabilityCount()),
+            foregroundTerminal: isatty(0) != 0 && tcgetpgrp(0) == getpgrp() ? 0 : nil)
+        if !spec.setTID.isEmpty {
+            facts.pidMax = readTextFile("/proc/sys/kernel/pid_max").flatMap { Int($0.split(separator: "\n").first ?? "") }
+                ?? facts.pidMax
+            facts.pidLevels = .current()
+        }
+        return facts
+    }
+}
+
+/// The process `swclone enter` joins: its pidfd, held from before anything
+/// is read about it until the join, and what was read.
+struct TargetProcess {
+    let pid: pid_t
+    /// -1 when there is no --target (namespace files only).
+    let pidfd: Int32
+    let facts: TargetFacts
+
+    static func open(_ join: NamespaceJoin) throws -> TargetProcess {
+        guard let pid = join.target else { return TargetProcess(pid: 0, pidfd: -1, facts: TargetFacts()) }
+        let option = "--target \(pid)"
+        let pidfd = sw_pidfd_open(pid, 0)
+        guard pidfd >= 0 else { throw SwcloneError.setup("\(option): \(errnoText(errno))") }
+        do {
+            var facts = TargetFacts()
+            if join.all {
+                do {
+                    facts.shared = try Set(Namespace.allCases.filter { try sharesNamespace($0, with: pid) })
+                } catch {
+                    throw hasExited(pidfd) ? NamespaceJoiner.targetGone(pid) : error
+                }
+            }
+            if join.followUID || join.followGID {
+                var st = stat()
+                guard stat("/proc/\(pid)", &st) == 0 else {
+                    throw SwcloneError.setup("\(option): cannot read the owner of /proc/\(pid): \(errnoText(errno))")
+                }
+                facts.ownerUID = st.st_uid
+                facts.ownerGID = st.st_gid
+            }
+            if join.targetEnvironment {
+                guard let bytes = readFileBytes("/proc/\(pid)/environ") else {
+                    throw SwcloneError.setup("--env: cannot read /proc/\(pid)/environ: \(errnoText(errno))")
+                }
+                facts.environment = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            }
+            if join.joinCgroup { facts.cgroupDirectory = try cgroupDirectory(of: pid) }
+            return TargetProcess(pid: pid, pidfd: pidfd, facts: facts)
+        } catch {
+            close(pidfd)
+            throw error
+        }
+    }
+
+    /// Same namespace: same inode on the nsfs filesystem. A PID or time
+    /// namespace is compared with the one the caller's children would get.
+    static func sharesNamespace(_ ns: Namespace, with target: pid_t) throws -> Bool {
+        let mine = ns == .pid || ns == .time ? "\(ns.rawValue)_for_children" : ns.procName
+        var me = stat(), them = stat()
+        guard stat("/proc/self/ns/\(mine)", &me) == 0 else { return true }   // a kind this kernel lacks
+        guard stat("/proc/\(target)/ns/\(ns.procName)", &them) == 0 else {
+            throw SwcloneError.setup("--target \(target): cannot read /proc/\(target)/ns/\(ns.procName): \(errnoText(errno))")
+        }
+        return me.st_dev == them.st_dev && me.st_ino == them.st_ino
+    }
+
+    /// A pidfd polls readable once its process has exited (a zombie has no namespaces left).
+    static func hasExited(_ pidfd: Int32) -> Bool {
+        var p = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, 0) > 0
+    }
+
+    /// The target's cgroup v2 directory, through the cgroup2 mount of this
+    /// mount namespace (never an assumed path).
+    private static func cgroupDirectory(of target: pid_t) throws -> String {
+        guard let bytes = readFileBytes("/proc/\(target)/cgroup") else {
+            throw SwcloneError.setup("--join-cgroup: cannot read /proc/\(target)/cgroup: \(errnoText(errno))")
+        }
+        guard let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else {
+            throw SwcloneError.setup("--join-cgroup: process \(target) is in no cgroup v2 hierarchy")
+        }
+        let cgroup = String(line.dropFirst(3))
+        guard let mount = cgroup2Mount() else { throw SwcloneError.setup("--join-cgroup: no cgroup2 filesystem is mounted") }
+        let root = mount.root == "/" ? "" : mount.root
+        guard cgroup == root || cgroup.hasPrefix(root + "/") || root.isEmpty else {
+            throw SwcloneError.setup("--join-cgroup: cgroup \(cgroup) is outside the cgroup2 mount on \(mount.mountPoint)")
+        }
+        let relative = cgroup.dropFirst(root.count)
+        return mount.mountPoint + (relative == "/" ? "" : relative)
+    }
+}

@@ -1,0 +1,250 @@
+import LaunchSpec
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every decision about one launch, made once, from the spec and what was
+/// read about the process (and, for `swclone enter`, its target): whether
+/// the program gets a child and how that child is made, who writes the ID
+/// maps, which channels the child waits on, and the ordered set-up steps.
+/// Pure: CloneCore carries it out and nothing there decides again.
+public struct LaunchPlan: Equatable, Sendable {
+    /// How the program's process comes to be.
+    public enum Start: Equatable, Sendable {
+        /// swclone unshares and execs: the program keeps swclone's PID.
+        case inPlace
+        /// A child made by clone3, which swclone supervises.
+        case clone3
+        /// A child that shares swclone's memory until it execs (CLONE_VM | CLONE_VFORK,
+        /// as posix_spawn): no page tables copied. Only for a child that needs nothing
+        /// from swclone before exec and nothing clone3 alone offers.
+        case sharedMemory
+    }
+
+    /// The request, for error lines.
+    public let spec: LaunchSpec
+    public var start: Start
+    /// New namespaces made by clone3 or unshare; a time namespace is a set-up step.
+    public var namespaceFlags: Set<Namespace>
+    /// Maps the new user namespace cannot write for itself: written from outside it
+    /// (by swclone in fork mode, by a helper forked before unshare in place).
+    public var outsideMaps: OutsideMaps?
+    /// `--NS=FILE`: bound once the namespaces exist, from the caller's mount namespace.
+    public var keptNamespaces: [KeptNamespace]
+    public var steps: [SetupStep]
+    /// --init: the child is PID 1 and forks the program.
+    public var runsInit: Bool
+    public var killChildSignal: Int32?
+    /// The terminal whose foreground the program's group takes (fork mode).
+    public var terminal: Int32?
+    public var jsonStatus: StatusPlan?
+    public var cgroup: CgroupChoice?
+    public var setTID: [pid_t]
+    public var program: ProgramPlan
+    public var join: JoinPlan?
+
+    /// The child waits on the sync pipe for swclone.
+    public var waitsForParent: Bool { steps.first == .waitForParent }
+
+    public init(spec: LaunchSpec, facts: ProcessFacts, target: TargetFacts? = nil) throws {
+        let join = spec.join.map { JoinPlan($0, target: target ?? TargetFacts()) }
+        let namespaceFlags = spec.namespaces.subtracting([.time])
+        let keptNamespaces = spec.namespaceFiles.sorted { $0.key < $1.key }
+            .map { KeptNamespace(namespace: $0.key, path: $0.value) }
+        var cgroup: CgroupChoice?
+        if let dir = spec.intoCgroup {
+            cgroup = .into(dir)
+        } else if spec.join?.joinCgroup == true, let dir = target?.cgroupDirectory {
+            cgroup = .target(dir)
+        }
+
+        let joinsPID = join?.joined.contains(.pid) ?? false
+        if !spec.setTID.isEmpty {
+            try checkSetTID(spec.setTID, newPIDNamespace: spec.namespaces.contains(.pid), pidMax: facts.pidMax,
+                            levels: joinsPID ? nil : facts.pidLevels)
+        }
+        let needsChild = spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
+            || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || spec.runsInit
+            || (spec.join.map { !$0.noFork && (joinsPID || $0.joinCgroup) } ?? false)
+
+        var steps: [SetupStep] = []
+        var outsideMaps: OutsideMaps?
+        if let user = spec.userNamespace {
+            if user.writableBySelf(uid: facts.uid, gid: facts.gid) {
+                let files: [(OwnMapFile, String?)] = [(.setgroups, user.setgroupsText), (.uidMap, user.uidMapText),
+                                                      (.gidMap, user.gidMapText)]
+                for case let (file, text?) in files { steps.append(.writeOwnMap(file, text)) }
+            } else {
+                outsideMaps = OutsideMaps(setup: user, writers: user.writers(
+                    uid: facts.uid, gid: facts.gid, canSetUID: facts.effective.contains(.setUID),
+                    canSetGID: facts.effective.contains(.setGID)))
+            }
+        }
+        let jsonStatus = spec.jsonStatusFD.map {
+            StatusPlan(fd: $0, readsNamespaces: !namespaceFlags.isEmpty, reportsTimeNamespace: spec.namespaces.contains(.time))
+        }
+        if needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true) {
+            steps.insert(.waitForParent, at: 0)
+        }
+        if spec.namespaces.contains(.time) { steps.append(.newTimeNamespace(offsets: spec.timeOffsetsText)) }
+        if !keptNamespaces.isEmpty { steps.append(.keepNamespaces) }
+        if let name = spec.hostname { steps.append(.hostname(name)) }
+        if spec.namespaces.contains(.net) { steps.append(.loopbackUp) }
+        if spec.namespaces.contains(.mount), let propagation = spec.rootPropagation {
+            steps.append(.propagation(propagation))
+        }
+        // As unshare: proc is mounted inside the new root, after chdir.
+        if let root = spec.root { steps.append(.chroot(root)) }
+        if let wd = spec.workingDirectory {
+            steps.append(.chdir(wd, option: "--wd"))
+        } else if spec.root != nil {
+            steps.append(.chdir("/", option: "--wd"))
+        }
+        if let dir = spec.procMountPoint { steps.append(.mountProc(dir)) }
+
+        // A new user namespace gives its first process every capability in it, and so does joining one.
+        let ownsUserNamespace = spec.namespaces.contains(.user) || join?.joined.contains(.user) == true
+        let capabilities = try spec.capabilities.map { request in
+            try request.resolve(held: ownsUserNamespace ? facts.known : facts.permitted.intersection(facts.known))
+        }
+        var uid = spec.uid, gid = spec.gid
+        if let request = spec.join {
+            if request.followUID { uid = target?.ownerUID }
+            if request.followGID { gid = target?.ownerGID }
+            // nsenter's credentials: a joined user namespace means UID and GID 0.
+            if join?.dropsCredentials == true {
+                uid = uid ?? 0
+                gid = gid ?? 0
+            }
+        }
+        if uid != nil || gid != nil {
+            steps.append(.identity(Identity(uid: uid, gid: gid, groupsDenied: spec.userNamespace?.denySetgroups == true,
+                                            keepCapabilities: capabilities != nil && uid != nil)))
+        }
+        if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
+        if spec.noNewPrivileges { steps.append(.noNewPrivileges) }
+        if spec.newSession { steps.append(.newSession) }
+        // After the identity change, which clears the parent-death signal.
+        if let signal = spec.killChildSignal { steps.append(.parentDeath(signal: signal)) }
+        // Last, so that a failed step leaves the terminal alone; a new session has no terminal.
+        var terminal: Int32?
+        if needsChild, !spec.newSession, let tty = facts.foregroundTerminal {
+            terminal = tty
+            steps.append(.takeTerminal)
+        }
+
+        if !needsChild {
+            start = .inPlace
+        } else if steps.first == .waitForParent || !keptNamespaces.isEmpty || spec.runsInit
+                    || spec.namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil {
+            // The child waits for swclone, or needs what only clone3 does; the kernel
+            // refuses a time namespace to a process that shares its memory.
+            start = .clone3
+        } else {
+            start = .sharedMemory
+        }
+        self.spec = spec
+        self.namespaceFlags = namespaceFlags
+        self.outsideMaps = outsideMaps
+        self.keptNamespaces = keptNamespaces
+        self.steps = steps
+        self.terminal = terminal
+        self.jsonStatus = jsonStatus
+        self.cgroup = cgroup
+        self.join = join
+        runsInit = spec.runsInit
+        killChildSignal = spec.killChildSignal
+        setTID = spec.setTID
+        program = ProgramPlan(spec: spec, join: spec.join, target: target)
+    }
+}
+
+/// Maps written from the parent user namespace, and by whom.
+public struct OutsideMaps: Equatable, Sendable {
+    public var setup: UserNamespaceSetup
+    public var writers: MapWriters
+}
+
+/// A namespace kept in a file (`--uts=FILE`).
+public struct KeptNamespace: Equatable, Sendable {
+    public var namespace: Namespace
+    public var path: String
+}
+
+/// --json-status: what the first line reports.
+public struct StatusPlan: Equatable, Sendable {
+    public var fd: Int32
+    /// The new namespaces' inodes are read while the child waits.
+    public var readsNamespaces: Bool
+    /// The child reports its time namespace's inode (only it can, once it made it).
+    public var reportsTimeNamespace: Bool
+}
+
+/// The cgroup v2 directory the child starts in (CLONE_INTO_CGROUP).
+public enum CgroupChoice: Equatable, Sendable {
+    /// --into-cgroup DIR.
+    case into(String)
+    /// swclone enter --join-cgroup: the target's.
+    case target(String)
+
+    public var path: String {
+        switch self {
+        case .into(let dir), .target(let dir): dir
+        }
+    }
+}
+
+/// What is executed, and with which environment (nil: swclone's own, untouched).
+public struct ProgramPlan: Equatable, Sendable {
+    public var argv: [String]
+    public var candidates: [String]
+    public var environment: [String]?
+
+    init(spec: LaunchSpec, join: NamespaceJoin?, target: TargetFacts?) {
+        argv = spec.argv
+        candidates = spec.executableCandidates
+        environment = spec.environment
+        if join?.targetEnvironment == true, let env = target?.environment {
+            environment = env
+            let path = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+            candidates = executableCandidates(for: spec.argv[0], searchPath: path)
+        }
+    }
+}
+
+/// What `swclone enter` joins, resolved against its target.
+public struct JoinPlan: Equatable, Sendable {
+    public var target: pid_t?
+    /// Joined through the target's pidfd, in one setns: what was named, and with --all
+    /// every other namespace the caller does not already share.
+    public var fromTarget: Set<Namespace>
+    public var files: [Namespace: String]
+    public var joined: Set<Namespace> { fromTarget.union(files.keys) }
+    /// A joined user namespace without --preserve-credentials: no groups, UID and GID 0.
+    public var dropsCredentials: Bool
+    public var root: DirectoryChoice?
+    public var workingDirectory: DirectoryChoice?
+    public var workingDirectoryInNamespace: String?
+
+    init(_ join: NamespaceJoin, target: TargetFacts) {
+        self.target = join.target
+        files = join.files
+        var fromTarget = join.fromTarget
+        if join.all {
+            for ns in Namespace.allCases where join.files[ns] == nil && !target.shared.contains(ns) {
+                fromTarget.insert(ns)
+            }
+        }
+        self.fromTarget = fromTarget
+        dropsCredentials = fromTarget.union(join.files.keys).contains(.user) && !join.preserveCredentials
+        root = join.root
+        workingDirectory = join.workingDirectory
+        workingDirectoryInNamespace = join.workingDirectoryInNamespace
+    }
+}
+
+extension CapabilitySet {
+    static let setGID = CapabilitySet([6])
+    static let setUID = CapabilitySet([7])
+}

@@ -1,0 +1,57 @@
+import LaunchSpec
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One operation between the new namespaces and exec, run in the child (or
+/// by swclone itself, in place) in the order the plan lists them. CloneCore
+/// turns each into a C `sw_op` and each failure back into a line.
+public enum SetupStep: Equatable, Sendable {
+    /// Wait until the parent has written the ID maps (and read the namespaces for --json-status).
+    case waitForParent
+    /// Write the new user namespace's own setgroups, uid_map or gid_map.
+    case writeOwnMap(OwnMapFile, String)
+    /// Create a time namespace, set its offsets, enter it.
+    case newTimeNamespace(offsets: String?)
+    /// Tell whoever keeps namespaces in files that they exist, and wait until it has.
+    case keepNamespaces
+    case hostname(String)
+    case loopbackUp
+    /// The propagation of `/`, recursively.
+    case propagation(Propagation)
+    case chroot(String)
+    /// `option` is what asked for the directory (`--wd`, or `--root`'s `/`).
+    case chdir(String, option: String)
+    case mountProc(String)
+    case identity(Identity)
+    case capabilities(ResolvedCapabilities, known: CapabilitySet)
+    case noNewPrivileges
+    case newSession
+    /// --kill-child: the program gets `signal` when swclone dies.
+    case parentDeath(signal: Int32)
+    /// Lead a process group in the terminal's foreground, as a shell's job.
+    case takeTerminal
+}
+
+/// The files of /proc/self a process writes for its own new user namespace.
+public enum OwnMapFile: String, Equatable, Sendable {
+    case setgroups, uidMap = "uid_map", gidMap = "gid_map"
+}
+
+/// The program's IDs inside its namespaces.
+public struct Identity: Equatable, Sendable {
+    public var uid: uid_t?
+    public var gid: gid_t?
+    /// setgroups(2) is refused there (or the groups are already gone): keeping them is no failure.
+    public var groupsDenied: Bool
+    /// PR_SET_KEEPCAPS first: a capability step follows the change of UID.
+    public var keepCapabilities: Bool
+
+    public init(uid: uid_t?, gid: gid_t?, groupsDenied: Bool, keepCapabilities: Bool) {
+        self.uid = uid
+        self.gid = gid
+        self.groupsDenied = groupsDenied
+        self.keepCapabilities = keepCapabilities
+    }
+}

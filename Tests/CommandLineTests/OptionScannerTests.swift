@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import LaunchSpec
+import Testing
+@testable import SwcloneCLI
+
+/// The scanner: getopt_long's rules, where the program's words begin,
+/// unshare's `--ns=FILE`, and its own usage errors.
+struct OptionScannerTests {
+    @Test func programWordsAreNeverOptions() throws {
+        let a = try scanLaunch(["--fork", "echo", "--pid", "-n"])
+        #expect(a.flag(.fork) && !a.flag(.pid))
+        #expect(a.program == ["echo", "--pid", "-n"])
+        let b = try scanLaunch(["--fork", "--", "echo", "-x", "--"])
+        #expect(b.program == ["echo", "-x", "--"])
+        #expect(try scanLaunch(["-", "x"]).program == ["-", "x"])
+    }
+
+    @Test func namespaceFileOnlyWithEquals() throws {
+        let spaced = try scanLaunch(["--mount", "/x"])
+        #expect(spaced.flag(.mount) && spaced.last(.mount) == nil && spaced.program == ["/x"])
+        let attached = try scanLaunch(["--mount=/x", "true"])
+        #expect(attached.last(.mount) == "/x" && attached.program == ["true"])
+        // unshare's short forms take no file.
+        let short = try scanLaunch(["-pmf", "sh"])
+        #expect(short.flag(.pid) && short.flag(.mount) && short.flag(.fork) && short.program == ["sh"])
+    }
+
+    @Test func valuesAttachedOrSeparate() throws {
+        let a = try scanLaunch(["--wd", "/tmp", "-S1000", "-G", "-5", "--hostname=h", "id"])
+        #expect(a.last(.wd) == "/tmp" && a.last(.setuid) == "1000" && a.last(.setgid) == "-5")
+        #expect(a.last(.hostname) == "h" && a.program == ["id"])
+    }
+
+    @Test func repeatedOptionsKeepEveryValueInOrder() throws {
+        let a = try scanLaunch(["--whitelist-env", "A", "--fork", "--whitelist-env=B,C"])
+        #expect(a.all(.whitelistEnv) == ["A", "B,C"])
+        #expect(a.occurrences.map(\.key) == [.whitelistEnv, .fork, .whitelistEnv])
+    }
+
+    /// getopt_long: any unique prefix; an exact name wins over longer ones.
+    @Test func abbreviations() throws {
+        #expect(try scanLaunch(["--map-root", "id"]).flag(.mapRootUser))
+        #expect(try scanLaunch(["--hostn=box", "id"]).last(.hostname) == "box")
+        #expect(try scanLaunch(["--mount", "id"]).flag(.mount))
+        #expect(try scanEnter(["--preserve", "-t1", "-U"]).flag(.preserveCredentials))
+    }
+
+    @Test(arguments: [
+        (["--help"], OptionKey.help), (["-h"], .help), (["--version"], .version), (["-V"], .version),
+        (["--pid", "--vers"], .version), (["--generate-completion-script", "bash"], .generateCompletionScript),
+        (["--experimental-dump-help"], .experimentalDumpHelp),
+    ])
+    func builtinsGoToTheParser(args: [String], key: OptionKey) {
+        #expect(throws: BuiltinAsked(key: key)) { try scanLaunch(args) }
+    }
+
+    @Test(arguments: [
+        (["--bogus"], "unknown option --bogus"),
+        (["--hostnme", "x"], "unknown option --hostnme (did you mean --hostname?)"),
+        (["-Z"], "unknown option -Z"),
+        (["--fork=yes"], "--fork takes no value"),
+        (["--wd"], "--wd needs a value"),
+        (["-S"], "-S (--setuid) needs a value"),
+        (["--map"], "--map is ambiguous: it could be --map-root-user, --map-current-user, --map-user"),
+        (["--target", "1"], "unknown option --target (it is an option of swclone enter)"),
+        (["-pZ"], "unknown option -Z"),
+    ])
+    func badCommandLinesNameTheOption(args: [String], message: String) {
+        let error = usageError { try scanLaunch(args) }
+        #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no usage error")")
+    }
+
+    @Test func enterKnowsItsOwnOptions() {
+        #expect(usageError { try scanEnter(["--fork"]) }?.message == "unknown option --fork (it is an option of swclone)")
+    }
+}
+
+/// The option table against swift-argument-parser's own description of the
+/// commands (what --help and completions show) and against the manual.
+struct OptionTableTests {
+    /// One argument of `--experimental-dump-help`.
+    struct Argument {
+        var kind: String
+        var names: Set<String>
+        var repeats: Bool
+        var visible: Bool
+        var section: String?
+        var abstract: String
+    }
+
+    static func arguments(_ command: (some ParsableCommand).Type) throws -> [Argument] {
+        var json = ""
+        do { _ = try command.parseAsRoot(["--experimental-dump-help"]) } catch { json = command.fullMessage(for: error) }
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let info = try #require(root["command"] as? [String: Any])
+        let list = try #require(info["arguments"] as? [[String: Any]])
+        return list.compactMap { a in
+            guard let kind = a["kind"] as? String, kind != "positional" else { return nil }
+            let names = (a["names"] as? [[String: String]] ?? []).compactMap { $0["name"] }
+            return Argument(kind: kind, names: Set(names), repeats: a["isRepeating"] as? Bool ?? false,
+                            visible: a["shouldDisplay"] as? Bool ?? true, section: a["sectionTitle"] as? String,
+                            abstract: a["abstract"] as? String ?? "")
+        }
+    }
+
+    func compare(_ table: CommandOptions, with arguments: [Argument]) {
+        var remaining = arguments
+        for option in table.all + builtinOptions.options {
+            guard let i = remaining.firstIndex(where: { $0.names.contains(option.long) }) else {
+                // Only the scanner answers these two; the parser adds nothing for them.
+                #expect([.generateCompletionScript, .experimentalDumpHelp].contains(option.key), "--\(option.long) is not declared")
+                continue
+            }
+            let a = remaining.remove(at: i)
+            var names: Set<String> = [option.long]
+            // -V is util-linux's --version; swift-argument-parser knows only the long name.
+            if let short = option.short, option.key != .version { names.insert(String(short)) }
+            #expect(a.names == names, "--\(option.long): names \(a.names) against \(names)")
+            let kind = option.value == .required ? "option" : "flag"
+            #expect(a.kind == kind, "--\(option.long): the parser has a \(a.kind)")
+            #expect(a.repeats == option.repeats, "--\(option.long): repetition differs")
+            #expect(a.visible == !option.hidden, "--\(option.long): visibility differs")
+            if option.key.isBuiltin { continue }
+            #expect(table.groups.contains { $0.title == a.section && $0.options.contains { $0.key == option.key } },
+                    "--\(option.long): shown under \(a.section ?? "no title")")
+            #expect(a.abstract == option.help, "--\(option.long): help text differs")
+            // An optional value has no place in the parser's help: the text says how to give one.
+            if option.value == .optional || option.value == .optionalAttached {
+                #expect(option.help.contains("--\(option.long)="), "--\(option.long): help does not show --\(option.long)=")
+            }
+        }
+        #expect(remaining.isEmpty, "declared but not in the table: \(remaining.map(\.names))")
+    }
+
+    @Test func launchTableIsWhatTheParserDescribes() throws {
+        compare(LaunchOptions.table, with: try Self.arguments(LaunchCommand.self))
+    }
+
+    @Test func enterTableIsWhatTheParserDescribes() throws {
+        compare(EnterOptions.table, with: try Self.arguments(EnterCommand.self))
+    }
+
+    @Test func theManualNamesEveryVisibleOption() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../man/swclone.1")
+        let manual = try String(contentsOf: path, encoding: .utf8).replacingOccurrences(of: "\\-", with: "-")
+        for option in (LaunchOptions.table.all + EnterOptions.table.all) where !option.hidden {
+            #expect(manual.contains("--\(option.long)"), "man/swclone.1 does not name --\(option.long)")
+        }
+    }
+}
