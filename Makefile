@@ -23,15 +23,16 @@ RELEASE_FLAGS = -c release -Xswiftc -static-executable \
 	-Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(CURDIR)/$(ORDER) -Xlinker --no-warn-symbol-ordering
 BIN = .build/release/swclone
 CONFORMANCE ?= ../shared/conformance/run
-# Debian packages the build and the tests need (package:check, the check a shell command).
-DEPS = libcap-dev:pkg-config\ --exists\ libcap pkg-config:command\ -v\ pkg-config \
-       uidmap:command\ -v\ newuidmap iproute2:command\ -v\ ip procps:command\ -v\ ps \
+# Debian packages the build needs, and those the tests and swclone's own use need
+# (package:check, the check a shell command): newuidmap for ID ranges, ip, ps and capsh in tests.
+BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap pkg-config:command\ -v\ pkg-config
+RUN_DEPS = uidmap:command\ -v\ newuidmap iproute2:command\ -v\ ip procps:command\ -v\ ps \
        libcap2-bin:command\ -v\ capsh
 # What `make bench` compares with and measures by.
 BENCH_DEPS = hyperfine:command\ -v\ hyperfine bubblewrap:command\ -v\ bwrap valgrind:command\ -v\ valgrind \
        time:test\ -x\ /usr/bin/time jq:command\ -v\ jq util-linux:command\ -v\ unshare
 
-.PHONY: all deps bench-deps build release demo test bench startup-order stress conformance install uninstall clean
+.PHONY: all deps build-deps bench-deps build release demo test bench startup-order stress conformance install uninstall clean
 
 all: release
 
@@ -46,25 +47,29 @@ define install-missing
 	fi
 endef
 
-deps:
-	$(call install-missing,$(DEPS))
+build-deps:
+	$(call install-missing,$(BUILD_DEPS))
+
+deps: build-deps
+	$(call install-missing,$(RUN_DEPS))
 
 bench-deps:
 	$(call install-missing,$(BENCH_DEPS))
 
-build: deps
+build: build-deps
 	$(SWIFT) build
 
-release: deps
+release: build-deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # Builds swclone and shows what it isolates: ps sees only the namespace's processes.
-demo: release
+demo: deps release
 	@echo "\$$ swclone --pid --mount --uts --ipc --net --fork --mount-proc --hostname demo -- sh -c 'echo \"hostname: \$$(hostname)\"; ps -ef; ip -o link'"
 	@$(BIN) --pid --mount --uts --ipc --net --fork --mount-proc --hostname demo -- \
 	  sh -c 'echo "hostname: $$(hostname)"; ps -ef; ip -o link'
 
-# Every test: unit tests and integration tests in real namespaces (root runs the privileged ones).
+# Every test: command line, plan and clone core unit tests, and integration tests in real
+# namespaces (root runs the privileged ones).
 test: deps
 	$(SWIFT) build
 	$(SWIFT) test --disable-xctest

@@ -179,6 +179,12 @@ public struct StatusPlan: Equatable, Sendable {
     public var readsNamespaces: Bool
     /// The child reports its time namespace's inode (only it can, once it made it).
     public var reportsTimeNamespace: Bool
+
+    public init(fd: Int32, readsNamespaces: Bool, reportsTimeNamespace: Bool) {
+        self.fd = fd
+        self.readsNamespaces = readsNamespaces
+        self.reportsTimeNamespace = reportsTimeNamespace
+    }
 }
 
 /// The cgroup v2 directory the child starts in (CLONE_INTO_CGROUP).

@@ -1,0 +1,118 @@
+import CShim
+import Glibc
+import LaunchPlan
+import LaunchSpec
+import Testing
+@testable import CloneCore
+
+/// Every failure the child can report becomes one line naming the step and
+/// its value, with the exit status of the one C rule (sw_exit_status).
+struct StepFailureTests {
+    static let everything = CapabilitySet.all(count: knownCapabilityCount())
+
+    /// A launch with a step of every kind, so each failure finds its context.
+    static let plan: LaunchPlan = {
+        var spec = LaunchSpec(argv: ["prog"], executableCandidates: ["/bin/prog"], environment: nil)
+        spec.namespaces = [.user, .mount, .uts, .net, .time, .pid]
+        spec.namespaceFiles = [.net: "/run/ns/net"]
+        spec.userNamespace = UserNamespaceSetup(uidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)],
+                                                gidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)], denySetgroups: true)
+        spec.monotonicOffset = 7
+        spec.hostname = "box"
+        spec.root = "/srv"
+        spec.workingDirectory = "/w"
+        spec.procMountPoint = "/proc"
+        spec.uid = 5
+        spec.gid = 6
+        spec.capabilities = CapabilityRequest(drop: CapabilitySet([13]), add: CapabilitySet([12]))
+        spec.noNewPrivileges = true
+        spec.newSession = true
+        spec.killChildSignal = SIGKILL
+        let facts = ProcessFacts(pid: 1, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything)
+        return try! LaunchPlan(spec: spec, facts: facts)
+    }()
+
+    func failure(_ step: sw_step, _ err: Int32 = EPERM) -> SwcloneError {
+        let index = Self.plan.steps.firstIndex { stepMatches($0, step) } ?? 0
+        return describe(sw_failure(step: step, err: err, index: Int32(index)), plan: Self.plan)
+    }
+
+    /// The plan step a failure of `step` comes from.
+    func stepMatches(_ planned: SetupStep, _ step: sw_step) -> Bool {
+        switch (planned, step) {
+        case (.writeOwnMap(.setgroups, _), .setgroupsFile), (.writeOwnMap(.uidMap, _), .uidMap),
+             (.writeOwnMap(.gidMap, _), .gidMap), (.newTimeNamespace, .timeOffsets), (.chdir, .chdir),
+             (.identity, .setuid), (.identity, .setgid):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The start of each step's line. A switch, so that a new step does not compile without one.
+    static func expected(_ step: sw_step) -> String {
+        switch step {
+        case .none: "set-up step"
+        case .unshare: "cannot create namespaces (user, pid, mount, uts, net): Operation not permitted (EPERM)"
+        case .waitParent: "the launcher went away before the program was set up"
+        case .mapHelper: "cannot write the ID maps: Operation not permitted (EPERM)"
+        case .setgroupsFile: "cannot write 'deny' to /proc/self/setgroups: Operation not permitted (EPERM)"
+        case .uidMap: "cannot write '0 1000 1' to /proc/self/uid_map: Operation not permitted (EPERM)"
+        case .gidMap: "cannot write '0 1000 1' to /proc/self/gid_map: Operation not permitted (EPERM)"
+        case .timeUnshare: "cannot create a time namespace: Operation not permitted (EPERM)"
+        case .timeOffsets: "cannot set time namespace offsets 'monotonic 7 0': Operation not permitted (EPERM)"
+        case .timeEnter: "cannot enter the new time namespace: Operation not permitted (EPERM)"
+        case .keepNamespace: "--net=/run/ns/net: cannot bind-mount the namespace on it: Operation not permitted (EPERM)"
+        case .hostname: "--hostname box: cannot set the hostname: Operation not permitted (EPERM)"
+        case .loopback: "cannot bring up loopback in the new network namespace: Operation not permitted (EPERM)"
+        case .propagation: "--propagation private: cannot change the propagation of /: Operation not permitted (EPERM)"
+        case .chroot: "--root /srv: cannot change root: Operation not permitted (EPERM)"
+        case .chdir: "--wd /w: cannot change directory: Operation not permitted (EPERM)"
+        case .mountProc: "cannot mount proc on /proc: Operation not permitted (EPERM)"
+        case .keepCaps: "cannot keep capabilities across the user ID change (PR_SET_KEEPCAPS): Operation not permitted (EPERM)"
+        case .setgroups: "cannot drop supplementary groups: Operation not permitted (EPERM)"
+        case .setgid: "--setgid 6: cannot set the group ID: Operation not permitted (EPERM)"
+        case .setuid: "--setuid 5: cannot set the user ID: Operation not permitted (EPERM)"
+        case .identityCheck: "the user ID, group ID or supplementary groups read back differ from the request"
+        case .capBounding: "--cap-drop cap_net_raw --cap-add cap_net_admin: cannot remove capabilities from the bounding set: Operation not permitted (EPERM); that needs CAP_SETPCAP"
+        case .capSets: "--cap-drop cap_net_raw --cap-add cap_net_admin: cannot set the capability sets: Operation not permitted (EPERM)"
+        case .capAmbient: "--cap-drop cap_net_raw --cap-add cap_net_admin: cannot set the ambient capabilities: Operation not permitted (EPERM)"
+        case .capCheck: "--cap-drop cap_net_raw --cap-add cap_net_admin: the capability sets read back differ from the request"
+        case .noNewPrivs: "--no-new-privs: Operation not permitted (EPERM)"
+        case .setsid: "--new-session: cannot start a session: Operation not permitted (EPERM)"
+        case .parentDeath: "--kill-child: Operation not permitted (EPERM)"
+        case .terminal: "cannot give the program the terminal's foreground: Operation not permitted (EPERM)"
+        case .initProcess: "--init: cannot start the program under the init: Operation not permitted (EPERM)"
+        case .exec: "cannot execute prog: Operation not permitted (EPERM)"
+        }
+    }
+
+    static let steps: [sw_step] = [.none, .unshare, .waitParent, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .timeUnshare, .timeOffsets, .timeEnter, .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .keepCaps, .setgroups, .setgid, .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal, .initProcess, .exec]
+
+    @Test func everyStepHasItsLine() {
+        for step in Self.steps {
+            let error = failure(step)
+            #expect(error.message.hasPrefix(Self.expected(step)), "\(step): \(error.message)")
+            #expect(!error.message.contains("\n"))
+            #expect(error.status == (step == .exec ? 126 : 125), "\(step)")
+        }
+        // Raw values run from 0 without gaps: the list above is every step.
+        #expect(Self.steps.map(\.rawValue) == Array(0..<Int32(Self.steps.count)))
+    }
+
+    @Test func exitStatusesOfTheExec() {
+        #expect(failure(.exec, ENOENT).status == 127)
+        #expect(failure(.exec, EACCES).status == 126)
+        #expect(failure(.exec, ENOEXEC).status == 126)
+        #expect(sw_exit_status(sw_failure(step: .hostname, err: ENOENT, index: 0)) == 125)
+    }
+
+    @Test func aDeadLauncherIsNamedForKillChild() {
+        #expect(failure(.parentDeath, ESRCH).message == "--kill-child: swclone died before the program started")
+    }
+
+    @Test func ownMapFilesReportTheirStep() {
+        #expect(OwnMapFile.setgroups.step == .setgroupsFile && OwnMapFile.uidMap.step == .uidMap
+                && OwnMapFile.gidMap.step == .gidMap)
+    }
+}
