@@ -10,7 +10,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
-        .executableTarget(name: "swclone", dependencies: ["SwcloneCLI"]),
+        .executableTarget(name: "swclone", dependencies: ["SwcloneCLI", "CShim"]),
         // The command line: one option table, its scanner, and the spec each option group builds.
         .target(name: "SwcloneCLI", dependencies: [
             "LaunchSpec", "CloneCore", "CShim",

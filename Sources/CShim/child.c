@@ -65,6 +65,8 @@ static struct sw_failure run_op(const struct sw_op *op) {
     case SW_OP_WRITE_FILE:
         if (sw_write_file(op->path, op->text) != 0) SW_FAIL(op->step);
         return sw_ok;
+    case SW_OP_EXPECT_FILE:
+        return sw_op_expect_file(op);
     case SW_OP_NEW_TIME_NS:
         return sw_op_new_time_namespace(op);
     case SW_OP_KEEP_NAMESPACES:
@@ -83,6 +85,9 @@ static struct sw_failure run_op(const struct sw_op *op) {
         return sw_ok;
     case SW_OP_CHDIR:
         if (chdir(op->path) != 0) SW_FAIL(SW_STEP_CHDIR);
+        return sw_ok;
+    case SW_OP_MAKE_PRIVATE:
+        if (mount(NULL, op->path, NULL, MS_PRIVATE | MS_REC, NULL) != 0) SW_FAIL(SW_STEP_MAKE_PRIVATE);
         return sw_ok;
     case SW_OP_MOUNT_PROC:
         if (mount("proc", op->path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) SW_FAIL(SW_STEP_MOUNT_PROC);
@@ -120,6 +125,10 @@ struct sw_failure sw_run_ops(const struct sw_op *ops, int count) {
 /* execvp's search, over candidates the parent resolved: EACCES wins over ENOENT. */
 struct sw_failure sw_exec_program(const struct sw_child *c) {
     int err = ENOENT, denied = 0;
+    if (c->error_fd >= 0) {
+        struct sw_failure executing = { SW_STEP_NONE, SW_PROGRESS_EXECUTING, 0 };
+        sw_write_all(c->error_fd, &executing, sizeof executing);
+    }
     sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
     for (const char *const *p = c->candidates; *p; p++) {
         execve(*p, c->argv, c->envp);
@@ -146,8 +155,25 @@ static struct sw_failure set_up_and_exec(const struct sw_child *c) {
     return c->run_init ? sw_run_init(c) : sw_exec_program(c);
 }
 
-/* The clone3 child: a failure goes over the pipe (end-of-file means exec worked). */
+/*
+ * As posix_spawn: a handler of swclone's (the Swift runtime installs crash
+ * handlers when asked) must not run in the child, which may share swclone's
+ * memory; exec would reset them anyway, but only at exec.
+ */
+static void default_signal_handlers(void) {
+    struct sigaction dfl, old;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)
+            sigaction(sig, &dfl, NULL);
+    }
+}
+
+/* The clone3 child: a failure goes over the pipe (end-of-file after "executing" means exec worked). */
 _Noreturn void sw_child_main(const struct sw_child *c) {
+    default_signal_handlers();
+    for (int i = 0; i < c->parent_fd_count; i++) close(c->parent_fds[i]);
     sw_report_and_exit(c, set_up_and_exec(c));
 }
 

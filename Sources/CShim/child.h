@@ -18,6 +18,7 @@ _Noreturn void sw_child_main(const struct sw_child *c);
 struct sw_failure sw_run_ops(const struct sw_op *ops, int count);
 
 /* One operation of each kind that is more than a system call (ops.c, identity.c, capabilities.c). */
+struct sw_failure sw_op_expect_file(const struct sw_op *op);
 struct sw_failure sw_op_new_time_namespace(const struct sw_op *op);
 struct sw_failure sw_op_keep_namespaces(const struct sw_op *op);
 struct sw_failure sw_op_identity(const struct sw_identity *id);

@@ -42,3 +42,7 @@ _Noreturn void sw_die_by_signal(int sig) {
     /* A signal whose default is not to terminate (SIGCHLD, SIGWINCH...). */
     _exit(128 + sig);
 }
+
+const char *sw_signal_abbrev(int sig) {
+    return sigabbrev_np(sig);
+}

@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef SYS_clone3
@@ -71,8 +73,8 @@ static void close_pair(int fds[2]) {
     errno = saved;
 }
 
-pid_t sw_start_helper(int (*body)(const void *arg, int go_fd, int report_fd), const void *arg,
-                      int *go_fd, int *report_fd) {
+static pid_t start_helper(int (*body)(const void *arg, int go_fd, int report_fd), const void *arg,
+                          int *go_fd, int *report_fd, bool detached) {
     int go[2], report[2];
     if (pipe2(go, O_CLOEXEC) != 0) return -1;
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -83,6 +85,10 @@ pid_t sw_start_helper(int (*body)(const void *arg, int go_fd, int report_fd), co
     if (pid == 0) {
         close(go[1]);
         close(report[0]);
+        if (detached) {
+            pid_t helper = sw_fork_raw();
+            if (helper != 0) _exit(helper < 0 ? 1 : 0);
+        }
         _exit(body(arg, go[0], report[1]));
     }
     if (pid < 0) {
@@ -92,7 +98,27 @@ pid_t sw_start_helper(int (*body)(const void *arg, int go_fd, int report_fd), co
     }
     close(go[0]);
     close(report[1]);
+    if (detached) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            close(go[1]);
+            close(report[0]);
+            errno = EAGAIN;
+            return -1;
+        }
+    }
     *go_fd = go[1];
     *report_fd = report[0];
     return pid;
+}
+
+pid_t sw_start_helper(int (*body)(const void *arg, int go_fd, int report_fd), const void *arg,
+                      int *go_fd, int *report_fd) {
+    return start_helper(body, arg, go_fd, report_fd, false);
+}
+
+int sw_start_detached_helper(int (*body)(const void *arg, int go_fd, int report_fd), const void *arg,
+                             int *go_fd, int *report_fd) {
+    return start_helper(body, arg, go_fd, report_fd, true) < 0 ? -1 : 0;
 }

@@ -31,4 +31,8 @@ pid_t sw_fork_raw(void);
 pid_t sw_start_helper(int (*body)(const void *arg, int go_fd, int report_fd), const void *arg,
                       int *go_fd, int *report_fd);
 
+/* The same helper, detached: a grandchild that init (or the nearest subreaper) reaps. 0, or -1 with errno. */
+int sw_start_detached_helper(int (*body)(const void *arg, int go_fd, int report_fd), const void *arg,
+                             int *go_fd, int *report_fd);
+
 #endif

@@ -31,9 +31,9 @@ int sw_namespace_type(int fd) {
     return ioctl(fd, NS_GET_NSTYPE);
 }
 
-int sw_mount_id(const char *path, uint64_t *id) {
+int sw_mount_id(int fd, uint64_t *id) {
     struct statx st;
-    if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &st) != 0) return -1;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &st) != 0) return -1;
     if (!(st.stx_mask & STATX_MNT_ID)) {
         errno = ENOSYS;
         return -1;
@@ -45,27 +45,48 @@ int sw_mount_id(const char *path, uint64_t *id) {
 struct keep_list {
     const char *const *sources;
     const char *const *targets;
+    const char *const *paths;
     int count;
 };
 
-/* The helper: wait for "the namespaces exist", bind them all or none, answer. */
+static void unbind(const struct keep_list *list, int count) {
+    while (count-- > 0) umount2(list->paths[count], MNT_DETACH | UMOUNT_NOFOLLOW);
+}
+
+/*
+ * The helper: wait for "the namespaces exist", bind them all or none,
+ * answer; then wait for the launch's outcome. End-of-file: the program
+ * runs (its exec closed swclone's end), the binds stay. A record: the
+ * launch failed after the binds, which are taken away before the answer.
+ */
 static int keeper(const void *arg, int ready_fd, int answer_fd) {
     const struct keep_list *list = arg;
     struct sw_failure record = { SW_STEP_NONE, 0, 0 };
     if (sw_read_all(ready_fd, &record, sizeof record) != 0) return 1; /* the launcher failed before: nothing to keep */
+    record = (struct sw_failure){ SW_STEP_NONE, 0, 0 };
     for (int i = 0; i < list->count; i++) {
         if (mount(list->sources[i], list->targets[i], NULL, MS_BIND, NULL) != 0) {
             record = (struct sw_failure){ SW_STEP_KEEP_NS, errno, i };
-            while (i-- > 0) umount2(list->targets[i], MNT_DETACH);
+            unbind(list, i);
             break;
         }
     }
     sw_write_all(answer_fd, &record, sizeof record);
+    if (record.step != SW_STEP_NONE) return 0;
+    if (sw_read_all(ready_fd, &record, sizeof record) == 0) {
+        unbind(list, list->count);
+        sw_write_all(answer_fd, &record, sizeof record);
+    }
     return 0;
 }
 
-pid_t sw_start_keeper(const char *const *sources, const char *const *targets, int count,
-                      int *ready_fd, int *answer_fd) {
-    struct keep_list list = { sources, targets, count };
-    return sw_start_helper(keeper, &list, ready_fd, answer_fd);
+int sw_start_keeper(const char *const *sources, const char *const *targets, const char *const *paths, int count,
+                    int *ready_fd, int *answer_fd) {
+    struct keep_list list = { sources, targets, paths, count };
+    return sw_start_detached_helper(keeper, &list, ready_fd, answer_fd);
+}
+
+void sw_undo_keeper(int ready_fd, int answer_fd) {
+    struct sw_failure record = { SW_STEP_NONE, 0, 0 };
+    if (sw_write_all(ready_fd, &record, sizeof record) == 0) sw_read_all(answer_fd, &record, sizeof record);
 }

@@ -13,7 +13,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 int sw_loopback_up(void) {
@@ -31,6 +30,25 @@ int sw_loopback_up(void) {
     close(fd);
     errno = saved;
     return rc;
+}
+
+/* What a file reads matches what was asked (a write from outside may not have been what was asked). */
+struct sw_failure sw_op_expect_file(const struct sw_op *op) {
+    char buf[64];
+    int fd = open(op->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) SW_FAIL(op->step);
+    ssize_t n;
+    do n = read(fd, buf, sizeof buf); while (n < 0 && errno == EINTR);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    if (n < 0) SW_FAIL(op->step);
+    size_t len = strlen(op->text);
+    if ((size_t)n < len || memcmp(buf, op->text, len) != 0) {
+        errno = EPERM;
+        SW_FAIL(op->step);
+    }
+    return sw_ok;
 }
 
 /*
@@ -55,19 +73,14 @@ struct sw_failure sw_op_new_time_namespace(const struct sw_op *op) {
 
 /*
  * The namespaces exist: whoever keeps them in files (the parent, or the
- * in-place helper, op->pid) bind-mounts them on hearing from us on op->fd and
- * answers on op->fd2 with a failure record (step NONE: done).
+ * in-place helper) bind-mounts them on hearing from us on op->fd and
+ * answers on op->fd2 with a failure record (step NONE: done). Both stay
+ * open: in place, the helper takes the binds away again if the launch fails.
  */
 struct sw_failure sw_op_keep_namespaces(const struct sw_op *op) {
-    struct sw_failure answer = sw_ok;
+    struct sw_failure answer = { SW_STEP_NONE, SW_PROGRESS_NAMESPACES_READY, 0 };
     sw_write_all(op->fd, &answer, sizeof answer);
-    int got = sw_read_all(op->fd2, &answer, sizeof answer);
-    close(op->fd2);
-    if (op->pid > 0) {
-        while (waitpid(op->pid, NULL, 0) < 0 && errno == EINTR) {}
-        close(op->fd);
-    }
-    if (got != 0) {
+    if (sw_read_all(op->fd2, &answer, sizeof answer) != 0) {
         errno = ESRCH;
         SW_FAIL(SW_STEP_WAIT_PARENT);
     }

@@ -9,10 +9,11 @@ struct ChildResources {
     var errorFD: Int32 = -1
     /// The read end the child waits on for the ID maps (SetupStep.waitForParent).
     var syncFD: Int32 = -1
-    /// Where the child announces its namespaces, where it hears they are kept, and the helper keeping them in place.
+    /// Where the child announces its namespaces, and where it hears they are kept.
     var keepReadyFD: Int32 = -1
     var keepAnswerFD: Int32 = -1
-    var keeper: pid_t = 0
+    /// swclone's ends of the channels, which the child closes first.
+    var parentFDs: [Int32] = []
     /// swclone's own pidfd, for --kill-child.
     var parentPidfd: Int32 = -1
     /// --init's end of its status pipe.
@@ -35,6 +36,10 @@ final class ChildStructure {
         var c = sw_child()
         sw_child_init(&c)
         c.error_fd = r.errorFD
+        let parentFDs = memory.allocate(Int32.self, count: r.parentFDs.count)
+        for (i, fd) in r.parentFDs.enumerated() { (parentFDs + i).initialize(to: fd) }
+        c.parent_fds = UnsafePointer(parentFDs)
+        c.parent_fd_count = Int32(r.parentFDs.count)
         if plan.start == .inPlace {
             c.unshare_flags = Int32(truncatingIfNeeded: cloneFlags(plan.namespaceFlags))
             c.helper_maps = r.helperMaps.map { UnsafePointer($0.maps) }
@@ -61,6 +66,11 @@ final class ChildStructure {
         case .waitForParent:
             kind(.waitParent)
             op.fd = r.syncFD
+        case .checkSetgroupsAllowed:
+            kind(.expectFile)
+            op.path = string("/proc/self/setgroups")
+            op.text = string("allow")
+            op.step = .setgroupsCheck
         case .writeOwnMap(let file, let text):
             kind(.writeFile)
             op.path = string("/proc/self/\(file.rawValue)")
@@ -74,7 +84,6 @@ final class ChildStructure {
             kind(.keepNamespaces)
             op.fd = r.keepReadyFD
             op.fd2 = r.keepAnswerFD
-            op.pid = r.keeper
         case .hostname(let name):
             kind(.hostname)
             op.text = string(name)
@@ -83,6 +92,9 @@ final class ChildStructure {
         case .propagation(let propagation):
             kind(.propagation)
             op.flags = SW_MS_REC | propagation.mountFlag
+        case .makePrivate(let dir):
+            kind(.makePrivate)
+            op.path = string(dir)
         case .chroot(let dir):
             kind(.chroot)
             op.path = string(dir)

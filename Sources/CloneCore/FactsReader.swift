@@ -16,6 +16,8 @@ extension ProcessFacts {
             permitted: CapabilitySet(rawValue: permitted),
             known: spec.capabilities == nil ? [] : .all(count: knownCapabilityCount()),
             foregroundTerminal: isatty(0) != 0 && tcgetpgrp(0) == getpgrp() ? 0 : nil)
+        facts.procIsOurs = procNamesThisProcess(facts.pid)
+        facts.leadsProcessGroup = getpgrp() == facts.pid
         if !spec.setTID.isEmpty {
             facts.pidMax = readTextFile("/proc/sys/kernel/pid_max").flatMap { Int($0.split(separator: "\n").first ?? "") }
                 ?? facts.pidMax
@@ -23,6 +25,15 @@ extension ProcessFacts {
         }
         return facts
     }
+}
+
+/// Whether /proc/self names this process: it does not where /proc was mounted for another
+/// PID namespace (or is missing), and /proc/PID paths would then name other processes.
+private func procNamesThisProcess(_ pid: pid_t) -> Bool {
+    var buffer = [CChar](repeating: 0, count: 16)
+    let n = readlink("/proc/self", &buffer, buffer.count - 1)
+    guard n > 0 else { return false }
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } == String(pid)
 }
 
 /// The process `swclone enter` joins: its pidfd, held from before anything

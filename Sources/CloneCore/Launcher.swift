@@ -10,22 +10,23 @@ public enum Launcher {
     public static func launch(_ spec: LaunchSpec) throws -> Never {
         let target = try spec.join.map(TargetProcess.open)
         let plan = try LaunchPlan(spec: spec, facts: .read(for: spec), target: target?.facts)
-        try KeptNamespaces(plan.keptNamespaces).check()
+        let kept = try KeptNamespaces(plan.keptNamespaces)
         var joined = JoinOutcome()
         if let join = plan.join, let target {
             joined = try NamespaceJoiner.join(join, target: target, cgroup: plan.cgroup)
             if target.pidfd >= 0 { close(target.pidfd) }
         }
-        if plan.start == .inPlace { try runInPlace(plan, joined: joined) }
+        if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept) }
         let status = plan.jsonStatus.map(JSONStatus.init)
-        let (child, initReports) = try spawn(plan, joined: joined, status: status)
+        let (child, initReports) = try spawn(plan, joined: joined, kept: kept, status: status)
+        kept.close()
         let end = Supervisor(child: child, initReports: initReports, terminal: plan.terminal).run()
         status?.ended(end)
         end.exitLikeIt()
     }
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
-    private static func runInPlace(_ plan: LaunchPlan, joined: JoinOutcome) throws -> Never {
+    private static func runInPlace(_ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces) throws -> Never {
         // --join-cgroup --no-fork: no child to create inside the cgroup, so swclone moves itself there (as nsenter).
         if case .target(let dir) = plan.cgroup { try moveIntoCgroup(joined.cgroupFD, path: dir) }
         var resources = ChildResources()
@@ -34,18 +35,25 @@ public enum Launcher {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let pid = getpid()
         resources.helperMaps = mapWriter.map { UserMapsPlan($0, pid: pid) }
-        let kept = KeptNamespaces(plan.keptNamespaces)
         let keeperPaths = CAllocations()
         if !kept.isEmpty {
             let sources = kept.files.map { KeptNamespaces.source($0.namespace, pid: pid) }
-            resources.keeper = sw_start_keeper(keeperPaths.constArray(sources), keeperPaths.constArray(kept.files.map { $0.path }),
-                                               Int32(kept.files.count), &resources.keepReadyFD, &resources.keepAnswerFD)
-            guard resources.keeper > 0 else {
+            guard sw_start_keeper(keeperPaths.constArray(sources), keeperPaths.constArray(kept.targets),
+                                  keeperPaths.constArray(kept.files.map { $0.path }), Int32(kept.files.count),
+                                  &resources.keepReadyFD, &resources.keepAnswerFD) == 0 else {
                 throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))")
             }
         }
         let child = ChildStructure(plan, resources: resources)
         let failure = sw_run_in_place(child.pointer)
+        if !kept.isEmpty {
+            // The helper takes back binds it made; end-of-file tells one still waiting that there is nothing to keep.
+            if plan.failedAfterKeeping(failure) {
+                sw_undo_keeper(resources.keepReadyFD, resources.keepAnswerFD)
+            } else {
+                close(resources.keepReadyFD)
+            }
+        }
         throw describe(failure, plan: plan, mapWriter: mapWriter.map { ($0, resources.helperMaps!.report.pointee, pid) })
     }
 
@@ -59,8 +67,10 @@ public enum Launcher {
 
     /// Creates the child, writes its ID maps, keeps its namespaces in files,
     /// releases it, and returns once it has exec'd the program (or throws what
-    /// went wrong), with the read end of --init's status pipe (or -1).
-    private static func spawn(_ plan: LaunchPlan, joined: JoinOutcome, status: JSONStatus?) throws -> (RunningChild, Int32) {
+    /// went wrong, having taken back what it did), with the read end of
+    /// --init's status pipe (or -1).
+    private static func spawn(_ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
+                              status: JSONStatus?) throws -> (RunningChild, Int32) {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
             guard case .into(let dir) = choice else { return nil }
@@ -68,7 +78,6 @@ public enum Launcher {
         }
         defer { cgroup?.close() }
         let cgroupFD = cgroup?.fd ?? joined.cgroupFD
-        let kept = KeptNamespaces(plan.keptNamespaces)
 
         let errors = try Pipe()
         let sync = plan.waitsForParent ? try Pipe() : nil
@@ -82,6 +91,7 @@ public enum Launcher {
         resources.keepReadyFD = keep == nil ? -1 : errors.writeEnd
         resources.keepAnswerFD = keep?.readEnd ?? -1
         resources.initReportsFD = reports?.writeEnd ?? -1
+        resources.parentFDs = [errors.readEnd, sync?.writeEnd, keep?.writeEnd, reports?.readEnd].compactMap { $0 }
         resources.timeNamespaceSlot = status?.timeNamespaceSlot
         // --kill-child: the child checks this pidfd after its prctl, in case swclone died before.
         if plan.killChildSignal != nil {
@@ -100,7 +110,8 @@ public enum Launcher {
         var flags = cloneFlags(plan.namespaceFlags) | SW_CLONE_PIDFD
         if cgroupFD >= 0 { flags |= SW_CLONE_INTO_CGROUP }
         let pid = plan.setTID.withUnsafeBufferPointer { tids in
-            sw_spawn(structure.pointer, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD, plan.start == .sharedMemory)
+            sw_spawn(structure.pointer, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD,
+                     plan.start == .sharedMemory)
         }
         let cloneErrno = errno
         errors.closeWriteEnd()
@@ -110,14 +121,22 @@ public enum Launcher {
         if resources.parentPidfd >= 0 { close(resources.parentPidfd) }
         guard pid > 0 else { throw cloneFailure(cloneErrno, plan: plan) }
         let child = RunningChild(pid: pid, pidfd: pidfd)
+        let terminal = plan.terminal.map { ForegroundTerminal(fd: $0) }
+
+        /// The child is gone or killed, and what it left undone: before the program ran, nothing stays.
+        func abandon(_ error: SwcloneError, kill: Bool = true, bound: Bool = false) -> SwcloneError {
+            if kill { child.kill() } else { _ = child.waitForEnd() }
+            if bound { kept.unbind() }
+            terminal?.reclaim(from: pid)
+            return error
+        }
 
         var namespaces: [(Namespace, UInt64)] = []
         if let sync {
             do {
                 try mapWriter?.write(for: pid)
-            } catch {
-                child.kill()
-                throw error
+            } catch let error as SwcloneError {
+                throw abandon(error)
             }
             if let status, plan.jsonStatus?.readsNamespaces == true {
                 namespaces = status.namespaceInodes(pid: pid, namespaces: plan.namespaceFlags)
@@ -126,34 +145,56 @@ public enum Launcher {
         }
         if let keep {
             // A failure before the namespaces existed comes instead of the announcement.
-            let announcement = errors.readRecord()
-            guard let ready = announcement, ready.step == .none else {
-                _ = child.waitForEnd()
-                throw announcement.map { describe($0, plan: plan) }
-                    ?? SwcloneError.setup("the child ended before its namespaces could be kept")
+            switch errors.readRecord() {
+            case let record? where record.step == .none:
+                do {
+                    try kept.bind(pid: pid)
+                } catch let error as SwcloneError {
+                    throw abandon(error)
+                }
+                keep.send(sw_failure())
+            case let failure?:
+                throw abandon(describe(failure, plan: plan), kill: false)
+            case nil:
+                let end = child.waitForEnd()
+                throw abandon(diedDuringSetUp(end), kill: false)
             }
-            do {
-                try kept.bind(pid: pid)
-            } catch {
-                child.kill()
-                throw error
-            }
-            keep.send(sw_failure())
         }
-        if let failure = errors.readFailure() {
-            _ = child.waitForEnd()
-            plan.terminal.map { ForegroundTerminal(fd: $0) }?.reclaim(from: pid)
-            throw describe(failure, plan: plan)
+        switch errors.readOutcome() {
+        case .executing:
+            break
+        case .failed(let failure):
+            throw abandon(describe(failure, plan: plan), kill: false, bound: keep != nil)
+        case .died:
+            let end = child.waitForEnd()
+            if keep != nil { kept.unbind() }
+            terminal?.reclaim(from: pid)
+            throw diedDuringSetUp(end)
         }
         do {
             try status?.started(pid: pid, namespaces: namespaces)
-        } catch {
-            child.kill()
-            plan.terminal.map { ForegroundTerminal(fd: $0) }?.reclaim(from: pid)
-            throw error
+        } catch let error as SwcloneError {
+            throw abandon(error)
         }
         return (child, reports?.readEnd ?? -1)
     }
+
+    /// The child ended without a report and before the program ran: a set-up failure, never the program's end.
+    private static func diedDuringSetUp(_ end: ProgramEnd) -> SwcloneError {
+        switch end {
+        case .killed(let signal):
+            let name = sw_signal_abbrev(signal).map { "SIG" + String(cString: $0) } ?? "signal \(signal)"
+            return .setup("the child was killed by \(name) while setting up, before the program ran")
+        case .exited(let status):
+            return .setup("the child ended with status \(status) while setting up, before the program ran")
+        }
+    }
+}
+
+enum ChildOutcome {
+    case executing
+    case failed(sw_failure)
+    case died
 }
 
 /// A close-on-exec pipe between swclone and its child.
@@ -188,10 +229,16 @@ struct Pipe {
         close(writeEnd)
     }
 
-    /// The child's report, or nil at end-of-file: exec succeeded.
-    func readFailure() -> sw_failure? {
+    /// What the child said before its exec: it got there (end-of-file after "executing": exec
+    /// closed the pipe), a step failed, or it died on the way.
+    func readOutcome() -> ChildOutcome {
         defer { close(readEnd) }
-        return readRecord()
+        var executing = false
+        while let record = readRecord() {
+            if record.step != .none { return .failed(record) }
+            if record.err == sw_progress.executing.rawValue { executing = true }
+        }
+        return executing ? .executing : .died
     }
 
     /// One record from the child, leaving the pipe open; nil at end-of-file.

@@ -27,8 +27,14 @@ private func message(_ failure: sw_failure, plan: LaunchPlan,
     case .waitParent:
         return "the launcher went away before the program was set up"
     case .mapHelper:
-        guard let mapWriter else { return "cannot write the ID maps: \(err)" }
+        guard let mapWriter, mapWriter.report.file != .none else {
+            return failure.err == ECHILD ? "the helper writing the ID maps ended without a report"
+                : "cannot start the helper that writes the ID maps: \(err)"
+        }
         return mapWriter.writer.failure(mapWriter.report, pid: mapWriter.pid).message
+    case .setgroupsCheck:
+        return "--setgroups allow: setgroups(2) is still denied in the new user namespace after newgidmap wrote the map "
+            + "(/proc/self/setgroups does not read 'allow')"
     case .setgroupsFile, .uidMap, .gidMap:
         guard case .writeOwnMap(let file, let text)? = step else { return "cannot write the ID maps: \(err)" }
         return "cannot write '\(joinedLines(text))' to /proc/self/\(file.rawValue): \(err)"
@@ -55,6 +61,9 @@ private func message(_ failure: sw_failure, plan: LaunchPlan,
     case .chdir:
         guard case .chdir(let dir, let option)? = step else { return "cannot change directory: \(err)" }
         return "\(option) \(dir): cannot change directory: \(err)"
+    case .makePrivate:
+        return "--mount-proc with --propagation unchanged: cannot make \(plan.spec.procMountPoint ?? "/proc") private first, "
+            + "so that proc is not mounted on the caller's one too: \(err)"
     case .mountProc:
         return "cannot mount proc on \(plan.spec.procMountPoint ?? "/proc"): \(err)"
     case .keepCaps:
@@ -108,4 +117,16 @@ private func capabilityOptions(_ spec: LaunchSpec) -> String {
 
 func names(_ namespaces: Set<Namespace>) -> String {
     namespaces.sorted().map(\.rawValue).joined(separator: ", ")
+}
+
+extension LaunchPlan {
+    /// In place: whether `failure` came after the namespaces were kept in their files.
+    func failedAfterKeeping(_ failure: sw_failure) -> Bool {
+        guard let keep = steps.firstIndex(of: .keepNamespaces) else { return false }
+        switch failure.step {
+        case .unshare, .mapHelper: return false
+        case .exec, .initProcess: return true
+        default: return Int(failure.index) > keep
+        }
+    }
 }

@@ -20,10 +20,16 @@ public struct ProcessFacts: Equatable, Sendable {
     /// /proc/sys/kernel/pid_max and the PID namespace levels, read for --set-tid only.
     public var pidMax: Int
     public var pidLevels: PIDNamespaceLevels?
+    /// /proc belongs to swclone's own PID namespace: /proc/PID and /proc/self name the right processes.
+    public var procIsOurs: Bool
+    /// swclone leads its process group, where setsid(2) fails (every command an interactive shell starts).
+    public var leadsProcessGroup: Bool
 
     public init(pid: pid_t, uid: uid_t, gid: gid_t, effective: CapabilitySet, permitted: CapabilitySet,
                 known: CapabilitySet, foregroundTerminal: Int32? = nil, pidMax: Int = 4_194_304,
-                pidLevels: PIDNamespaceLevels? = nil) {
+                pidLevels: PIDNamespaceLevels? = nil, procIsOurs: Bool = true, leadsProcessGroup: Bool = false) {
+        self.procIsOurs = procIsOurs
+        self.leadsProcessGroup = leadsProcessGroup
         self.pid = pid
         self.uid = uid
         self.gid = gid

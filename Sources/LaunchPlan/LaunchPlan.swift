@@ -64,9 +64,11 @@ public struct LaunchPlan: Equatable, Sendable {
             try checkSetTID(spec.setTID, newPIDNamespace: spec.namespaces.contains(.pid), pidMax: facts.pidMax,
                             levels: joinsPID ? nil : facts.pidLevels)
         }
+        // setsid(2) refuses a process group leader: as setsid(1), the program then gets a process of its own.
         let needsChild = spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
             || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || spec.runsInit
             || (spec.join.map { !$0.noFork && (joinsPID || $0.joinCgroup) } ?? false)
+            || (spec.newSession && facts.leadsProcessGroup && spec.join?.noFork != true)
 
         var steps: [SetupStep] = []
         var outsideMaps: OutsideMaps?
@@ -87,6 +89,9 @@ public struct LaunchPlan: Equatable, Sendable {
         if needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true) {
             steps.insert(.waitForParent, at: 0)
         }
+        if outsideMaps != nil && spec.userNamespace?.denySetgroups == false {
+            steps.append(.checkSetgroupsAllowed)
+        }
         if spec.namespaces.contains(.time) { steps.append(.newTimeNamespace(offsets: spec.timeOffsetsText)) }
         if !keptNamespaces.isEmpty { steps.append(.keepNamespaces) }
         if let name = spec.hostname { steps.append(.hostname(name)) }
@@ -101,11 +106,17 @@ public struct LaunchPlan: Equatable, Sendable {
         } else if spec.root != nil {
             steps.append(.chdir("/", option: "--wd"))
         }
-        if let dir = spec.procMountPoint { steps.append(.mountProc(dir)) }
+        if let dir = spec.procMountPoint {
+            // With / left as it is (maybe shared, systemd's default), proc would be mounted on the caller's /proc too.
+            if spec.rootPropagation == nil { steps.append(.makePrivate(dir)) }
+            steps.append(.mountProc(dir))
+        }
 
         // A new user namespace gives its first process every capability in it, and so does joining one.
         let ownsUserNamespace = spec.namespaces.contains(.user) || join?.joined.contains(.user) == true
-        let capabilities = try spec.capabilities.map { request in
+        // --keep-caps alone keeps what a user namespace grants; without one there is nothing to keep (as unshare).
+        let request = spec.capabilities.flatMap { $0 == CapabilityRequest(keepAll: true) && !ownsUserNamespace ? nil : $0 }
+        let capabilities = try request.map { request in
             try request.resolve(held: ownsUserNamespace ? facts.known : facts.permitted.intersection(facts.known))
         }
         var uid = spec.uid, gid = spec.gid
@@ -125,13 +136,22 @@ public struct LaunchPlan: Equatable, Sendable {
         if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
         if spec.noNewPrivileges { steps.append(.noNewPrivileges) }
         if spec.newSession { steps.append(.newSession) }
-        // After the identity change, which clears the parent-death signal.
-        if let signal = spec.killChildSignal { steps.append(.parentDeath(signal: signal)) }
+        if let signal = spec.killChildSignal {
+            // First, so that swclone's death ends a child still waiting for it; again after a change of
+            // user or group ID, which clears it.
+            steps.insert(.parentDeath(signal: signal), at: 0)
+            if uid != nil || gid != nil { steps.append(.parentDeath(signal: signal)) }
+        }
         // Last, so that a failed step leaves the terminal alone; a new session has no terminal.
         var terminal: Int32?
         if needsChild, !spec.newSession, let tty = facts.foregroundTerminal {
             terminal = tty
             steps.append(.takeTerminal)
+        }
+
+        if !facts.procIsOurs, let user = Self.procUser(spec, outsideMaps: outsideMaps, steps: steps) {
+            throw SwcloneError.setup("\(user) needs /proc, and this /proc belongs to another PID namespace (its PIDs "
+                + "are not swclone's); mount a proc for swclone's own, e.g. in a new mount namespace")
         }
 
         if !needsChild {
@@ -157,6 +177,20 @@ public struct LaunchPlan: Equatable, Sendable {
         killChildSignal = spec.killChildSignal
         setTID = spec.setTID
         program = ProgramPlan(spec: spec, join: spec.join, target: target)
+    }
+}
+
+extension LaunchPlan {
+    /// The first option whose step reads or writes a /proc/PID or /proc/self file, or nil.
+    static func procUser(_ spec: LaunchSpec, outsideMaps: OutsideMaps?, steps: [SetupStep]) -> String? {
+        if let kept = spec.namespaceFiles.sorted(by: { $0.key < $1.key }).first { return "\(kept.key.option)=\(kept.value)" }
+        if outsideMaps != nil || steps.contains(where: { if case .writeOwnMap = $0 { true } else { false } }) {
+            return "writing the ID maps"
+        }
+        if spec.namespaces.contains(.time) { return "--time" }
+        if spec.jsonStatusFD != nil && !spec.namespaces.isEmpty { return "--json-status" }
+        if let target = spec.join?.target { return "--target \(target)" }
+        return nil
     }
 }
 

@@ -10,6 +10,8 @@ import Glibc
 public enum SetupStep: Equatable, Sendable {
     /// Wait until the parent has written the ID maps (and read the namespaces for --json-status).
     case waitForParent
+    /// The ID maps were written from outside with `--setgroups allow`: check newgidmap left it so.
+    case checkSetgroupsAllowed
     /// Write the new user namespace's own setgroups, uid_map or gid_map.
     case writeOwnMap(OwnMapFile, String)
     /// Create a time namespace, set its offsets, enter it.
@@ -20,6 +22,8 @@ public enum SetupStep: Equatable, Sendable {
     case loopbackUp
     /// The propagation of `/`, recursively.
     case propagation(Propagation)
+    /// Make a mount point recursively private, so a mount on it stays in this namespace.
+    case makePrivate(String)
     case chroot(String)
     /// `option` is what asked for the directory (`--wd`, or `--root`'s `/`).
     case chdir(String, option: String)

@@ -78,6 +78,8 @@ struct IDPiece {
     var origin: String
     /// From `auto`: its inside IDs are laid out from 0 around the caller's own mapping.
     var movable = false
+    /// Read from /etc/subuid or /etc/subgid: a bad one is the system's fault (125), not the command line's.
+    var system: String?
 
     var entry: IDMapEntry { IDMapEntry(inner: UInt32(inner), outer: UInt32(outer), count: UInt32(count)) }
     var text: String { "\(inner):\(outer):\(count)" }
@@ -111,7 +113,7 @@ private func resolve(_ source: IDRangeSource, kind: IDKind, sources: IDSources) 
         let block = try subordinateBlock(kind, sources: sources, origin: source.origin)
         let auto = source.request == .auto
         return [IDPiece(inner: auto ? 0 : UInt64(block.start), outer: UInt64(block.start), count: UInt64(block.count),
-                        origin: source.origin, movable: auto)]
+                        origin: source.origin, movable: auto, system: kind.subordinateFile)]
     case .all:
         let text: String
         do { text = try sources.readFile(kind.ownMapFile) } catch let error as FileError {
@@ -153,6 +155,9 @@ private func checkRanges(_ pieces: [IDPiece]) throws {
         }
         let limit = UInt64(UInt32.max)
         if p.inner + p.count > limit || p.outer + p.count > limit {
+            if let file = p.system {
+                throw SwcloneError.setup("\(p.origin): the block \(p.outer):\(p.count) in \(file) runs past the last ID, \(limit - 1)")
+            }
             throw SwcloneError.usage("\(p.origin): the range runs past the last ID, \(limit - 1)")
         }
     }
@@ -201,6 +206,6 @@ func punchHole(in p: IDPiece, inner: UInt64, outer: UInt64) -> [IDPiece] {
     if outer >= p.outer, outer - p.outer > 0, outer - p.outer < count { cuts.append(outer - p.outer) }
     let points = Array(Set(cuts)).sorted()
     return zip(points, points.dropFirst()).map { start, end in
-        IDPiece(inner: insideAt(start), outer: outsideAt(start), count: end - start, origin: p.origin)
+        IDPiece(inner: insideAt(start), outer: outsideAt(start), count: end - start, origin: p.origin, system: p.system)
     }
 }

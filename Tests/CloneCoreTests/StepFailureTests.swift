@@ -55,10 +55,11 @@ struct StepFailureTests {
         case .none: "set-up step"
         case .unshare: "cannot create namespaces (user, pid, mount, uts, net): Operation not permitted (EPERM)"
         case .waitParent: "the launcher went away before the program was set up"
-        case .mapHelper: "cannot write the ID maps: Operation not permitted (EPERM)"
+        case .mapHelper: "cannot start the helper that writes the ID maps: Operation not permitted (EPERM)"
         case .setgroupsFile: "cannot write 'deny' to /proc/self/setgroups: Operation not permitted (EPERM)"
         case .uidMap: "cannot write '0 1000 1' to /proc/self/uid_map: Operation not permitted (EPERM)"
         case .gidMap: "cannot write '0 1000 1' to /proc/self/gid_map: Operation not permitted (EPERM)"
+        case .setgroupsCheck: "--setgroups allow: setgroups(2) is still denied in the new user namespace"
         case .timeUnshare: "cannot create a time namespace: Operation not permitted (EPERM)"
         case .timeOffsets: "cannot set time namespace offsets 'monotonic 7 0': Operation not permitted (EPERM)"
         case .timeEnter: "cannot enter the new time namespace: Operation not permitted (EPERM)"
@@ -69,6 +70,7 @@ struct StepFailureTests {
         case .chroot: "--root /srv: cannot change root: Operation not permitted (EPERM)"
         case .chdir: "--wd /w: cannot change directory: Operation not permitted (EPERM)"
         case .mountProc: "cannot mount proc on /proc: Operation not permitted (EPERM)"
+        case .makePrivate: "--mount-proc with --propagation unchanged: cannot make /proc private first"
         case .keepCaps: "cannot keep capabilities across the user ID change (PR_SET_KEEPCAPS): Operation not permitted (EPERM)"
         case .setgroups: "cannot drop supplementary groups: Operation not permitted (EPERM)"
         case .setgid: "--setgid 6: cannot set the group ID: Operation not permitted (EPERM)"
@@ -87,7 +89,7 @@ struct StepFailureTests {
         }
     }
 
-    static let steps: [sw_step] = [.none, .unshare, .waitParent, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .timeUnshare, .timeOffsets, .timeEnter, .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .keepCaps, .setgroups, .setgid, .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal, .initProcess, .exec]
+    static let steps: [sw_step] = [.none, .unshare, .waitParent, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .setgroupsCheck, .timeUnshare, .timeOffsets, .timeEnter, .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate, .keepCaps, .setgroups, .setgid, .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal, .initProcess, .exec]
 
     @Test func everyStepHasItsLine() {
         for step in Self.steps {

@@ -148,11 +148,77 @@ struct LaunchPlanTests {
         }
         let caps = ResolvedCapabilities(kept: Self.everything, inheritable: CapabilitySet([13]))
         #expect(p.steps == [
-            .hostname("h"), .loopbackUp, .propagation(.private), .chroot("/srv"), .chdir("/", option: "--wd"),
+            .parentDeath(signal: SIGTERM), .hostname("h"), .loopbackUp, .propagation(.private), .chroot("/srv"), .chdir("/", option: "--wd"),
             .mountProc("/proc"), .identity(Identity(uid: 5, gid: nil, groupsDenied: false, keepCapabilities: true)),
             .capabilities(caps, known: Self.everything), .noNewPrivileges, .parentDeath(signal: SIGTERM), .takeTerminal,
         ])
         #expect(p.terminal == 0)
+    }
+
+    // MARK: failing safe
+
+    /// Armed first, so that swclone's death ends a child still waiting for it; re-armed after
+    /// a change of IDs, which clears it; not twice without one.
+    @Test func theParentDeathSignalIsArmedFirst() throws {
+        let p = try plan {
+            $0.killChildSignal = SIGKILL
+            $0.namespaces = [.uts]
+            $0.hostname = "h"
+        }
+        #expect(p.steps == [.parentDeath(signal: SIGKILL), .hostname("h")])
+    }
+
+    /// With / left as it is (shared, on most hosts), proc must not reach the caller's /proc.
+    @Test func procGoesOnAPrivateMountPointWhenPropagationIsUnchanged() throws {
+        let p = try plan {
+            $0.namespaces = [.mount]
+            $0.rootPropagation = nil
+            $0.procMountPoint = "/proc"
+        }
+        #expect(p.steps == [.makePrivate("/proc"), .mountProc("/proc")])
+    }
+
+    /// setsid(2) refuses a process group leader: the program gets a process of its own, as with setsid(1).
+    @Test func aNewSessionForAGroupLeaderNeedsAChild() throws {
+        var leader = Self.root
+        leader.leadsProcessGroup = true
+        #expect(try plan(as: leader) { $0.newSession = true }.start == .sharedMemory)
+        #expect(try plan { $0.newSession = true }.start == .inPlace)
+    }
+
+    /// As unshare: without a user namespace there is nothing to keep.
+    @Test func keepCapsAloneWithoutAUserNamespaceIsNothing() throws {
+        #expect(try plan(as: Self.user) { $0.capabilities = CapabilityRequest(keepAll: true) }.steps.isEmpty)
+        let kept = try plan(as: Self.user) {
+            $0.namespaces = [.user]
+            $0.capabilities = CapabilityRequest(keepAll: true)
+        }
+        #expect(kept.steps == [.capabilities(ResolvedCapabilities(kept: Self.everything, inheritable: Self.everything),
+                                             known: Self.everything)])
+    }
+
+    /// /proc/PID paths from swclone's own PID numbers would name other processes.
+    @Test func aForeignProcIsRefusedWhereItWouldBeUsed() throws {
+        var foreign = Self.root
+        foreign.procIsOurs = false
+        #expect(try plan(as: foreign) { $0.namespaces = [.uts, .pid] }.start == .sharedMemory)
+        let error = #expect(throws: SwcloneError.self) {
+            try plan(as: foreign) {
+                $0.namespaces = [.net]
+                $0.namespaceFiles = [.net: "/run/n"]
+            }
+        }
+        #expect(error?.status == ExitStatus.setupFailed && error?.message.hasPrefix("--net=/run/n needs /proc") == true)
+    }
+
+    @Test func setgroupsAllowIsCheckedAfterNewgidmap() throws {
+        let p = try plan(as: Self.user) {
+            $0.forkRequested = true
+            $0.namespaces = [.user]
+            $0.userNamespace = UserNamespaceSetup(uidMap: [], gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 10)],
+                                                  denySetgroups: false)
+        }
+        #expect(p.steps == [.waitForParent, .checkSetgroupsAllowed])
     }
 
     @Test func theTerminalGoesToAChildWithoutANewSession() throws {

@@ -42,6 +42,8 @@ static const unsigned long SW_MS_SHARED = 1UL << 20;
 
 /* open(2) flag for a cgroup directory handed to CLONE_INTO_CGROUP (hidden without _GNU_SOURCE). */
 static const int SW_O_PATH = 010000000;
+/* umount2(2): never follow a symbolic link in the last component. */
+static const int SW_UMOUNT_NOFOLLOW = 8;
 
 /*
  * Every point at which a launch can fail once the plan is made: a set-up
@@ -56,6 +58,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_SETGROUPS_FILE SW_SWIFT(setgroupsFile),    /* /proc/PID/setgroups */
     SW_STEP_UID_MAP SW_SWIFT(uidMap),
     SW_STEP_GID_MAP SW_SWIFT(gidMap),
+    SW_STEP_SETGROUPS_CHECK SW_SWIFT(setgroupsCheck),  /* /proc/self/setgroups is not what was asked */
     SW_STEP_TIME_UNSHARE SW_SWIFT(timeUnshare),
     SW_STEP_TIME_OFFSETS SW_SWIFT(timeOffsets),        /* /proc/self/timens_offsets */
     SW_STEP_TIME_ENTER SW_SWIFT(timeEnter),
@@ -66,6 +69,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_CHROOT SW_SWIFT(chroot),
     SW_STEP_CHDIR SW_SWIFT(chdir),
     SW_STEP_MOUNT_PROC SW_SWIFT(mountProc),
+    SW_STEP_MAKE_PRIVATE SW_SWIFT(makePrivate),       /* the proc mount point, when / keeps its propagation */
     SW_STEP_KEEPCAPS SW_SWIFT(keepCaps),               /* PR_SET_KEEPCAPS, so permitted survives the UID change */
     SW_STEP_SETGROUPS SW_SWIFT(setgroups),
     SW_STEP_SETGID SW_SWIFT(setgid),
@@ -90,6 +94,17 @@ struct sw_failure {
     int32_t index;     /* the operation (or kept file) that failed, else 0 */
 };
 
+/*
+ * Progress a child reports on the error pipe, as a record with step
+ * SW_STEP_NONE and this in `err`: its namespaces exist (for whoever keeps
+ * them in files), or it is about to exec. End-of-file without the second
+ * means the child died during its set-up.
+ */
+enum SW_CLOSED sw_progress : int32_t {
+    SW_PROGRESS_NAMESPACES_READY SW_SWIFT(namespacesReady) = 1,
+    SW_PROGRESS_EXECUTING SW_SWIFT(executing) = 2,
+};
+
 /* The one rule from a failure to swclone's exit status: 127 not found, 126 cannot run, 125 set-up. */
 int sw_exit_status(struct sw_failure failure);
 
@@ -101,13 +116,15 @@ int sw_exit_status(struct sw_failure failure);
 enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_WAIT_PARENT SW_SWIFT(waitParent),       /* fd: read one byte (the parent wrote our maps) */
     SW_OP_WRITE_FILE SW_SWIFT(writeFile),         /* path, text; step: what a failure reports */
+    SW_OP_EXPECT_FILE SW_SWIFT(expectFile),       /* path starts with text, or step fails with EPERM */
     SW_OP_NEW_TIME_NS SW_SWIFT(newTimeNamespace), /* text: timens_offsets or NULL; inode_slot */
-    SW_OP_KEEP_NAMESPACES SW_SWIFT(keepNamespaces), /* announce on fd, wait for the answer on fd2; pid: helper to reap */
+    SW_OP_KEEP_NAMESPACES SW_SWIFT(keepNamespaces), /* announce on fd, wait for the answer on fd2 */
     SW_OP_HOSTNAME SW_SWIFT(hostname),            /* text */
     SW_OP_LOOPBACK_UP SW_SWIFT(loopbackUp),
     SW_OP_PROPAGATION SW_SWIFT(propagation),      /* flags: MS_REC | MS_PRIVATE... for / */
     SW_OP_CHROOT SW_SWIFT(chroot),                /* path */
     SW_OP_CHDIR SW_SWIFT(chdir),                  /* path */
+    SW_OP_MAKE_PRIVATE SW_SWIFT(makePrivate),     /* path: a mount point, recursively private */
     SW_OP_MOUNT_PROC SW_SWIFT(mountProc),         /* path */
     SW_OP_IDENTITY SW_SWIFT(identity),            /* identity */
     SW_OP_CAPABILITIES SW_SWIFT(capabilities),    /* caps */
@@ -143,7 +160,6 @@ struct sw_op {
     int fd;
     int fd2;
     int signal;
-    pid_t pid;
     volatile uint64_t *_Nullable inode_slot; /* shared memory (MAP_SHARED) for the time namespace's inode */
     struct sw_identity identity;
     struct sw_caps caps;
@@ -186,6 +202,10 @@ struct sw_map_report {
 /* Everything the child needs, prepared by the parent before clone3. sw_child_init gives the defaults. */
 struct sw_child {
     int error_fd;                 /* write end of the error pipe, or -1 (in place: failures are returned) */
+    /* The launcher's ends of the channels, closed first: a child holding the
+     * write end of the pipe it waits on would wait forever once swclone died. */
+    const int *_Nullable parent_fds;
+    int parent_fd_count;
     int unshare_flags;            /* in place only: the namespaces to unshare(2) */
     /* In place, maps swclone cannot write for itself: a helper made before
      * unshare writes them once the namespace exists, and reports here. */
@@ -242,12 +262,17 @@ int sw_apply_user_maps(const struct sw_user_maps *maps, struct sw_map_report *re
 
 /*
  * In place the program keeps swclone's process, so a helper forked before
- * unshare (still in the caller's mount namespace) bind-mounts sources[i] on
- * targets[i] when told the namespaces exist. Sets the descriptors an
- * SW_OP_KEEP_NAMESPACES operation uses; returns the helper's PID or -1.
+ * unshare (still in the caller's mount namespace, detached so that the
+ * program never has to reap it) bind-mounts sources[i] on targets[i] (an
+ * opened file, /proc/self/fd/N; paths[i] is its name, to unmount) when
+ * told the namespaces exist, and answers. It then waits: end-of-file on
+ * ready_fd (closed by the exec) leaves the binds; sw_undo_keeper takes them
+ * away again after a failure. Sets the descriptors an SW_OP_KEEP_NAMESPACES
+ * operation uses; returns 0, or -1 with errno.
  */
-pid_t sw_start_keeper(const char *const _Nullable *_Nonnull sources, const char *const _Nullable *_Nonnull targets, int count,
-                      int *ready_fd, int *answer_fd);
+int sw_start_keeper(const char *const _Nullable *_Nonnull sources, const char *const _Nullable *_Nonnull targets,
+                    const char *const _Nullable *_Nonnull paths, int count, int *ready_fd, int *answer_fd);
+void sw_undo_keeper(int ready_fd, int answer_fd);
 
 /*
  * The signals a supervisor (swclone, or its --init) blocks and forwards to
@@ -255,6 +280,15 @@ pid_t sw_start_keeper(const char *const _Nullable *_Nonnull sources, const char 
  * (SEGV, BUS, ILL, FPE, TRAP, SYS, ABRT), real-time ones included.
  */
 void sw_forwarded_signals(sigset_t *set);
+
+/*
+ * swclone's own arguments as the process was started with them (argv from
+ * the kernel, not /proc), and the SWIFT_ROOT that start-up set where /proc
+ * could not tell the runtime where it is: removed before anything runs.
+ */
+int sw_start_argc(void);
+char *const _Nullable *_Nullable sw_start_argv(void);
+void sw_forget_runtime_root(void);
 
 /* The process's effective and permitted capability sets (capget), or -1 with errno. */
 int sw_capabilities(uint64_t *effective, uint64_t *permitted);
@@ -273,8 +307,8 @@ uint64_t sw_inode(const char *path);
 int sw_setns(int fd, int nstype);
 /* The CLONE_NEW* type of a namespace file (ioctl NS_GET_NSTYPE), or -1 with errno. */
 int sw_namespace_type(int fd);
-/* The mount ID of the mount `path` is on (statx STATX_MNT_ID), or -1 with errno. */
-int sw_mount_id(const char *path, uint64_t *id);
+/* The mount ID of the mount the opened file `fd` is on (statx STATX_MNT_ID), or -1 with errno. */
+int sw_mount_id(int fd, uint64_t *id);
 /* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
 int sw_pipe_cloexec(int fds[_Nonnull 2]);
 /* pipe2(O_CLOEXEC | O_NONBLOCK): the --init status pipe, read only when ready. */
@@ -293,6 +327,9 @@ int sw_wait_pidfd(int pidfd, int *status, int *signal);
 int sw_child_stopped(int pidfd);
 /* Stops the launcher by `sig` (SIGTSTP, SIGTTIN...), as the program stopped; returns once continued. */
 void sw_stop_like(int sig);
+/* glibc's abbreviation of a signal ("SEGV", "RTMIN+3"), or NULL for a number that is none. */
+const char *_Nullable sw_signal_abbrev(int sig);
+
 /* Ends the launcher by `sig`, as the program ended, without a core dump. */
 _Noreturn void sw_die_by_signal(int sig);
 
