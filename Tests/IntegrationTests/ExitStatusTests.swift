@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The contract's exit statuses and its one-line errors, from the outside.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct ExitStatusTests {
     @Test(arguments: [["--fork"], ["--uts"], []])
     func programStatusIsPassedOn(mode: [String]) throws {

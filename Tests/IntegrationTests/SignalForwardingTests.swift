@@ -3,7 +3,7 @@ import Testing
 
 /// Signals sent to swclone reach the program through its pidfd; the program
 /// decides what they mean, and swclone ends the way the program ended.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct SignalForwardingTests {
     /// The trap ends the background sleep too (its PID is in the trap's text): a
     /// shell that exits leaves its background jobs running, orphaned.

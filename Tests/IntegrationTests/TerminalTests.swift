@@ -3,7 +3,7 @@ import Testing
 
 /// Interactive use on a real pseudo-terminal, driven by python3's pty module:
 /// job control, Ctrl-C, Ctrl-Z and exit work as in a normal shell.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct TerminalTests {
     enum Step {
         case send(String)

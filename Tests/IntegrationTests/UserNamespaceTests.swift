@@ -3,7 +3,7 @@ import Testing
 
 /// User namespaces as an unprivileged caller (nobody, no capabilities, through setpriv):
 /// the maps the kernel reports from inside, in fork mode and in place.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct UnprivilegedUserNamespaceTests {
     static let nobody = "65534"
 
@@ -80,7 +80,7 @@ struct UnprivilegedUserNamespaceTests {
 }
 
 /// A privileged caller writes any map itself; in place, through a helper made before unshare.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct PrivilegedMapTests {
     @Test(arguments: [[], ["--fork"]])
     func rangesBothForms(mode: [String]) throws {
@@ -118,7 +118,7 @@ struct PrivilegedMapTests {
 
 /// Ranges through newuidmap/newgidmap: a user made for the test, with /etc/subuid and
 /// /etc/subgid blocks, removed again whatever happens. Serialized: one such user at a time.
-@Suite(.needsRoot, .serialized)
+@Suite(.needsRoot, .serialized, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct SubordinateIDRangeTests {
     @Test(arguments: [[], ["--fork"]])
     func mapAuto(mode: [String]) throws {
