@@ -4,7 +4,7 @@ import Testing
 /// The capability options, checked against the Cap* lines of the program's
 /// /proc/self/status and `capsh --decode`: as root, with -S, and as an
 /// unprivileged user inside a new user namespace.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct CapabilityTests {
     /// Every capability the running kernel knows.
     static let known: UInt64 = {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The eight namespace options, checked against /proc/self/ns of the program.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct CoreNamespaceTests {
     @Test func pidNamespaceMakesTheProgramPIDOne() throws {
         let r = try Swclone.run(["--pid", "--fork", "--mount-proc", "--", "sh", "-c", "echo $$; ls /proc | grep -c '^[0-9]'"])

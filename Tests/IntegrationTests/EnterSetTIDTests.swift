@@ -3,7 +3,7 @@ import Testing
 
 /// The restore use case: a process recreated with the PID it had, inside a
 /// PID namespace that already has its init.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct EnterSetTIDTests {
     @Test func chosenPIDInsideAnEnteredPIDNamespace() throws {
         let target = try EnterTarget(["--pid", "--fork"])

@@ -21,7 +21,8 @@ final class EnterTarget {
             process.executableURL = URL(fileURLWithPath: Swclone.path)
         }
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        // With the test's mark (ProcessMark), as runProgram gives it.
+        process.environment = ProcessMark.marking(environment ?? ProcessInfo.processInfo.environment)
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

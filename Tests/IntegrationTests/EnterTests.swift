@@ -4,7 +4,7 @@ import Testing
 /// `swclone enter`: a running swclone's namespaces joined as nsenter joins
 /// them, checked against the namespace links of the target and what the
 /// entered program sees.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct EnterTests {
     @Test func allJoinsPIDAndMountAndTheProgramIsInside() throws {
         let target = try EnterTarget(["--pid", "--mount", "--fork", "--mount-proc"])

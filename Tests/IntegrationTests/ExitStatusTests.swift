@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The contract's exit statuses and its one-line errors, from the outside.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct ExitStatusTests {
     @Test(arguments: [["--fork"], ["--uts"], []])
     func programStatusIsPassedOn(mode: [String]) throws {
@@ -20,7 +20,10 @@ struct ExitStatusTests {
     /// A PID 1 can be killed only from outside its namespace; SIGKILL then
     /// reaches swclone's caller as SIGKILL (util-linux 2.38 exits 1).
     @Test func pidOneKilledFromOutside() throws {
-        let script = "\"$0\" --pid -- sleep 4242.5 & sleep 0.5; pkill -KILL -f '^sleep 4242.5$'; wait $!; echo $?"
+        // Killed as soon as it runs, however long that takes on a busy machine (a fixed pause
+        // could miss it and leave it running); its unusual length names it, this run's only.
+        let seconds = "4242.\(Int.random(in: 100_000...999_999))"
+        let script = "\"$0\" --pid -- sleep \(seconds) & until pkill -KILL -x -f 'sleep \(seconds)'; do sleep 0.05; done; wait $!; echo $?"
         let r = try runProgram("/bin/sh", ["-c", script, Swclone.path])
         #expect(r.stdout == "137\n", "\(r.stdout) \(r.stderr)")
     }

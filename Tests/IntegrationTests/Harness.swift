@@ -36,7 +36,8 @@ enum Swclone {
     }
 }
 
-/// Runs any program the same way (also used for host-side checks). It is
+/// Runs any program the same way (also used for host-side checks), with the
+/// running test's mark in its environment (`ProcessMark`). It is
 /// spawned with an empty signal mask and default dispositions, as from a
 /// shell: the test runner's threads block signals, and swclone rightly passes
 /// an inherited mask on to the program.
@@ -65,7 +66,9 @@ func runProgram(_ executable: String, _ arguments: [String], stdin: String? = ni
     posix_spawnattr_setsigdefault(&attributes, &all)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-    let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    // Every process a test starts carries the test's mark (see ProcessMark), an
+    // explicit environment too: the no-leftover check finds what it left by it.
+    let env = ProcessMark.marking(environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     let envp = env.map { strdup($0) } + [nil]
     defer { (argv + envp).forEach { free($0) } }
@@ -76,7 +79,8 @@ func runProgram(_ executable: String, _ arguments: [String], stdin: String? = ni
     var status: Int32 = 0
     let deadline = Date().addingTimeInterval(timeout)
     while waitpid(pid, &status, WNOHANG) == 0 {
-        if Date() > deadline { kill(pid, SIGKILL) }
+        // Past its own timeout, or the test's time limit cancelled the test.
+        if Date() > deadline || Task.isCancelled { kill(pid, SIGKILL) }
         usleep(2000)
     }
     let signal = status & 0x7f

@@ -3,7 +3,7 @@ import Testing
 
 /// --init: swclone's minimal init is PID 1, the program PID 2; orphans are
 /// reaped, signals forwarded, and swclone ends the way the program did.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct InitTests {
     @Test func initIsPIDOneAndTheProgramPIDTwo() throws {
         let r = try Swclone.run(["--pid", "--init", "--mount-proc", "--", "sh", "-c",

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// --into-cgroup, in cgroups the tests make and remove themselves.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct IntoCgroupTests {
     /// The cgroup v2 path of a cgroup directory, as /proc/PID/cgroup shows it.
     func relative(_ dir: String) -> String { String(dir.dropFirst(TestCgroup.mountPoint!.count)) }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// What the new namespaces change inside, and that the host stays as it was.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct IsolationTests {
     @Test func hostnameStaysInside() throws {
         let before = try runProgram("/bin/hostname", []).stdout

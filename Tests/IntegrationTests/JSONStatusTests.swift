@@ -3,7 +3,7 @@ import Testing
 
 /// --json-status, parsed with JSONSerialization and checked against what the
 /// program itself sees in /proc/self/ns.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct JSONStatusTests {
     static let all = ["--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup", "--user", "--map-root-user", "--time"]
     /// Key of the status line → the link under /proc/self/ns.

@@ -5,7 +5,7 @@ import Testing
 /// outlives its program, nsenter(1) and `swclone enter` join it later, and
 /// `umount FILE` releases it. Every FILE is in a temporary directory and
 /// unmounted whatever happens.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct KeptNamespaceTests {
     @Test func utsKeptJoinedLaterAndReleased() throws {
         let dir = try NamespaceFileDirectory()

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// --kill-child: when swclone dies, the program gets the signal, whatever the timing.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct KillChildTests {
     /// Starts `swclone OPTIONS -- sleep 30`, SIGKILLs swclone once the program runs, and
     /// tells whether the program is still there a moment later. The program writes its

@@ -3,7 +3,7 @@ import Testing
 
 /// What the program gets: its arguments, environment, descriptors, identity,
 /// directories, and (without --fork) swclone's own PID.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct ProgramContextTests {
     @Test func argumentsAfterTheProgramAreUntouched() throws {
         let r = try Swclone.run(["--fork", "echo", "--pid", "-n", "--"])
@@ -21,6 +21,8 @@ struct ProgramContextTests {
         #expect(r.status == 0 && r.stdout == "1\n", "\(r.stderr)")
     }
 
+    /// swclone also gets the test's SWCLONE_TEST_MARK (ProcessMark): the program must not,
+    /// any more than SW_B, so these are still the exact environments asked for.
     @Test func environmentOptions() throws {
         let env = ["SW_A": "1", "SW_B": "2", "PATH": "/usr/bin:/bin"]
         #expect(try Swclone.run(["--clear-env", "--", "/usr/bin/env"], environment: env).stdout == "")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// --set-tid, checked against NSpid in /proc/PID/status.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct SetTIDTests {
     /// Prints the NSpid values of the shell itself (grep would print its own).
     static let nspid = #"while read -r k v; do if [ "$k" = NSpid: ]; then echo $v; fi; done </proc/self/status"#

@@ -3,10 +3,12 @@ import Testing
 
 /// Signals sent to swclone reach the program through its pidfd; the program
 /// decides what they mean, and swclone ends the way the program ended.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct SignalForwardingTests {
+    /// The trap ends the background sleep too (its PID is in the trap's text): a
+    /// shell that exits leaves its background jobs running, orphaned.
     @Test func termReachesTheProgramWhoseTrapDecides() throws {
-        let r = try cleanShell(startWhenReady(#""$SW" --fork -- sh -c 'trap "exit 7" TERM; echo ready; sleep 20 & wait'"#) + """
+        let r = try cleanShell(startWhenReady(#""$SW" --fork -- sh -c 'sleep 20 & trap "kill $!; exit 7" TERM; echo ready; wait'"#) + """
 
             kill -TERM $p; wait $p; echo $?; rm -f "$out"
             """)

@@ -3,7 +3,7 @@ import Testing
 
 /// Interactive use on a real pseudo-terminal, driven by python3's pty module:
 /// job control, Ctrl-C, Ctrl-Z and exit work as in a normal shell.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct TerminalTests {
     enum Step {
         case send(String)
@@ -44,7 +44,10 @@ struct TerminalTests {
                 signal.signal(s, signal.SIG_DFL)
             if stdin_null:
                 os.dup2(os.open("/dev/null", os.O_RDONLY), 0)
-            os.execvpe(argv[0], argv, {"PATH": "/usr/bin:/bin", "PS1": "PROMPT$ ", "TERM": "dumb", "HOME": "/"})
+            env = {"PATH": "/usr/bin:/bin", "PS1": "PROMPT$ ", "TERM": "dumb", "HOME": "/"}
+            if "SWCLONE_TEST_MARK" in os.environ:  # the test's mark (ProcessMark): what the terminal runs is its too
+                env["SWCLONE_TEST_MARK"] = os.environ["SWCLONE_TEST_MARK"]
+            os.execvpe(argv[0], argv, env)
         out, pos = b"", 0
         def read(seconds):
             global out

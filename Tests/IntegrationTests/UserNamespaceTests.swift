@@ -3,7 +3,7 @@ import Testing
 
 /// User namespaces as an unprivileged caller (nobody, no capabilities, through setpriv):
 /// the maps the kernel reports from inside, in fork mode and in place.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct UnprivilegedUserNamespaceTests {
     static let nobody = "65534"
 
@@ -80,7 +80,7 @@ struct UnprivilegedUserNamespaceTests {
 }
 
 /// A privileged caller writes any map itself; in place, through a helper made before unshare.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct PrivilegedMapTests {
     @Test(arguments: [[], ["--fork"]])
     func rangesBothForms(mode: [String]) throws {
@@ -116,100 +116,75 @@ struct PrivilegedMapTests {
     }
 }
 
-/// Ranges through newuidmap/newgidmap: a user made for the test, with /etc/subuid and
-/// /etc/subgid blocks, removed again whatever happens. Serialized: one such user at a time.
-@Suite(.needsRoot, .serialized)
+/// Ranges through newuidmap/newgidmap, as a user with /etc/subuid and /etc/subgid blocks
+/// that exists only in the private mount namespace each run makes (`.temporaryUser`):
+/// the host's files are never written, so the tests can run in parallel.
+@Suite(.needsRoot, .temporaryUser, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct SubordinateIDRangeTests {
     @Test(arguments: [[], ["--fork"]])
     func mapAuto(mode: [String]) throws {
-        try TestUser.with { user in
-            let r = try user.run(["--map-auto"] + mode + ["--", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; echo $PPID"])
-            #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.lines.prefix(2).map(mapLine) == ["0 \(user.block) 65536", "0 \(user.block) 65536"])
-            // In place (through the map helper) the program keeps swclone's PID: its parent is this test.
-            #expect((r.lines.last == "\(getpid())") == mode.isEmpty, "\(r.stdout)")
-        }
+        let user = try TemporaryUser.required()
+        let r = try user.run(["--map-auto"] + mode + ["--", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; echo $PPID"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.prefix(2).map(mapLine) == ["0 \(user.block) 65536", "0 \(user.block) 65536"])
+        // In place (through the map helper) the program keeps swclone's PID: its parent is this test
+        // (unshare, its shell and setpriv each exec the next, so swclone is this test's child).
+        #expect((r.lines.last == "\(getpid())") == mode.isEmpty, "\(r.stdout)")
     }
 
     @Test(arguments: [[], ["--fork"]])
     func mapAutoWithRoot(mode: [String]) throws {
-        try TestUser.with { user in
-            let r = try user.run(["--map-auto", "--map-root-user"] + mode
-                                 + ["--", "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map"])
-            #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.lines.map(mapLine) == ["0", "0 \(user.uid) 1", "1 \(user.block) 65536",
-                                           "0 \(user.gid) 1", "1 \(user.block) 65536"])
-        }
+        let user = try TemporaryUser.required()
+        let r = try user.run(["--map-auto", "--map-root-user"] + mode
+                             + ["--", "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.map(mapLine) == ["0", "0 \(user.uid) 1", "1 \(user.block) 65536",
+                                       "0 \(user.gid) 1", "1 \(user.block) 65536"])
     }
 
     @Test func mapSubidsWithCurrentUser() throws {
-        try TestUser.with { user in
-            let r = try user.run(["--map-subids", "--map-current-user", "--", "cat", "/proc/self/uid_map"])
-            #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.lines.map(mapLine) == ["\(user.uid) \(user.uid) 1", "\(user.block) \(user.block) 65536"])
-        }
+        let user = try TemporaryUser.required()
+        let r = try user.run(["--map-subids", "--map-current-user", "--", "cat", "/proc/self/uid_map"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.map(mapLine) == ["\(user.uid) \(user.uid) 1", "\(user.block) \(user.block) 65536"])
     }
 
     @Test func bothRangeFormsRepeated() throws {
-        try TestUser.with { user in
-            let r = try user.run(["--map-users=0:\(user.block):10", "--map-users=\(user.block + 100),1000,10",
-                                  "--map-groups=5:\(user.block):1", "--fork", "--", "cat", "/proc/self/uid_map", "/proc/self/gid_map"])
-            #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.lines.map(mapLine) == ["0 \(user.block) 10", "1000 \(user.block + 100) 10", "5 \(user.block) 1"])
-        }
+        let user = try TemporaryUser.required()
+        let r = try user.run(["--map-users=0:\(user.block):10", "--map-users=\(user.block + 100),1000,10",
+                              "--map-groups=5:\(user.block):1", "--fork", "--", "cat", "/proc/self/uid_map", "/proc/self/gid_map"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines.map(mapLine) == ["0 \(user.block) 10", "1000 \(user.block + 100) 10", "5 \(user.block) 1"])
     }
 
     @Test(arguments: [[], ["--fork"]])
     func rangeOutsideTheBlockIsRefused(mode: [String]) throws {
-        try TestUser.with { user in
-            let r = try user.run(["--map-users=0:\(user.block + 65536):1"] + mode + ["--", "true"])
-            expectOneErrorLine(r, status: 125, containing: "newuidmap could not write '0 \(user.block + 65536) 1' to /proc/")
-            #expect(r.stderr.contains("not allowed"), "\(r.stderr)")
-        }
+        let user = try TemporaryUser.required()
+        let r = try user.run(["--map-users=0:\(user.block + 65536):1"] + mode + ["--", "true"])
+        expectOneErrorLine(r, status: 125, containing: "newuidmap could not write '0 \(user.block + 65536) 1' to /proc/")
+        #expect(r.stderr.contains("not allowed"), "\(r.stderr)")
     }
 
     @Test func missingNewuidmap() throws {
-        try TestUser.with { user in
-            // Hidden only in a private mount namespace of util-linux unshare.
-            let swclone = ["setpriv", "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--inh-caps=-all",
-                           Swclone.path, "--map-auto", "--", "true"]
-            let script = "for f in /usr/bin/newuidmap /usr/bin/newgidmap; do mount --bind /dev/null $f || exit 99; done; exec \"$@\""
-            let r = try runProgram("/usr/bin/unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh"] + swclone)
-            #expect(r.status == 125, "\(r.stderr)")
-            expectOneErrorLine(r, containing: "newuidmap not found (Debian package uidmap)")
-        }
-    }
-}
-
-/// A system user with a block of subordinate user and group IDs, for one test.
-struct TestUser {
-    let name: String
-    let uid: Int
-    let gid: Int
-    let block: Int
-
-    static func with(_ body: (TestUser) throws -> Void) throws {
-        let name = "swct-\(getpid())-\(Int.random(in: 1000...9999))"
-        let block = 1_000_000_000 + Int(getpid() % 10000) * 65536
-        let range = "\(block)-\(block + 65535)"
-        defer {
-            _ = try? runProgram("/usr/sbin/usermod", ["--del-subuids", range, "--del-subgids", range, name])
-            _ = try? runProgram("/usr/sbin/userdel", [name])
-        }
-        let add = try runProgram("/usr/sbin/useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name])
-        try #require(add.status == 0, "useradd: \(add.stderr)")
-        let sub = try runProgram("/usr/sbin/usermod", ["--add-subuids", range, "--add-subgids", range, name])
-        try #require(sub.status == 0, "usermod: \(sub.stderr)")
-        let ids = try runProgram("/usr/bin/id", ["-u", name]).stdout + " " + runProgram("/usr/bin/id", ["-g", name]).stdout
-        let numbers = ids.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
-        try #require(numbers.count == 2)
-        try body(TestUser(name: name, uid: numbers[0], gid: numbers[1], block: block))
+        let user = try TemporaryUser.required()
+        // Hidden only in the private mount namespace the user exists in.
+        let hide = "for f in /usr/bin/newuidmap /usr/bin/newgidmap; do mount --bind /dev/null $f || exit 99; done"
+        let r = try user.run(["--map-auto", "--", "true"], setUp: hide)
+        #expect(r.status == 125, "\(r.stderr)")
+        expectOneErrorLine(r, containing: "newuidmap not found (Debian package uidmap)")
     }
 
-    /// swclone as this user, with no capabilities.
-    func run(_ args: [String]) throws -> Run {
-        try runProgram("/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--inh-caps=-all",
-                                            Swclone.path] + args)
+    /// The fixture's own promise: the user is there for swclone and newuidmap inside
+    /// its mount namespace, and nowhere on the host.
+    @Test func theUserExistsOnlyInsideItsMountNamespace() throws {
+        let user = try TemporaryUser.required()
+        let inside = try user.run(["--", "sh", "-c", "id -un; id -gn; grep -c '^\(user.name):' /etc/subuid /etc/subgid"])
+        #expect(inside.lines == [user.name, user.name, "/etc/subuid:1", "/etc/subgid:1"], "\(inside.stdout) \(inside.stderr)")
+        for file in TemporaryUser.files {
+            let host = try String(contentsOfFile: "/etc/\(file)", encoding: .utf8)
+            #expect(!host.contains("\(user.name):"), "\(user.name) is in the host's /etc/\(file)")
+        }
+        #expect(try runProgram("/usr/bin/getent", ["passwd", "\(user.uid)"]).status == 2)
     }
 }
 
