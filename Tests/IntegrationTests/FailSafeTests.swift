@@ -3,7 +3,7 @@ import Testing
 
 /// What a review found by breaking swclone: the host, the caller and the
 /// child survive kills, a foreign /proc and hostile input.
-@Suite(.needsRoot)
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct FailSafeTests {
     /// A shared / (systemd's default) must not carry the new proc to the caller's /proc.
     @Test func unchangedPropagationKeepsTheCallersProc() throws {
@@ -127,6 +127,19 @@ struct FailSafeTests {
     @Test func keepCapsUnprivilegedWithoutAUserNamespace() throws {
         let r = try Swclone.run(["--keep-caps", "--", "true"], asUser: "65534")
         #expect(r.status == 0, "\(r.stderr)")
+    }
+}
+
+/// newgidmap denies setgroups(2) when it writes a map of the caller's own group alone (shadow's
+/// fix for CVE-2018-7169); --setgroups allow then is read back and refused, not silently different.
+@Suite(.needsRoot, .temporaryUser, .noLeftoverProcesses, .timeLimit(.minutes(1)))
+struct SetgroupsReadBackTests {
+    @Test(arguments: [[], ["--fork"]])
+    func setgroupsAllowThatNewgidmapDeniesIsReported(mode: [String]) throws {
+        let user = try TemporaryUser.required()
+        let r = try user.run(["--map-users=0:\(user.uid):1", "--map-groups=0:\(user.gid):1", "--setgroups", "allow"] + mode
+                             + ["--", "cat", "/proc/self/setgroups"])
+        expectOneErrorLine(r, status: 125, containing: "--setgroups allow: setgroups(2) is still denied")
     }
 }
 
