@@ -48,20 +48,10 @@ median_ms() {  # median wall time of one command over all its turns in the hyper
     | . * 1000 | . * 100 | round / 100' "$tmp/times.json"
 }
 
-# Instructions of the launcher's process only (--trace-children=no), counted up to the
-# hand-over: execve, or the creation of the child (swclone's count stops at sw_spawn, which
-# makes the clone or clone3 call, since valgrind 3.19 answers clone3 with ENOSYS; unshare's
-# stops at fork). After the hand-over a launcher only waits for its child.
-# valgrind 3.19 cannot read the DWARF 5 that swiftc writes: it counts a copy without it.
-strip --strip-debug -o "$tmp/swclone" "$swclone"
+# Instructions of the launcher's own process up to its hand-over (execve, or the creation of
+# the child), in millions: Tests/Tools/launch-instructions.sh, which `make check` uses too.
 instructions() {
-  local stop=$1; shift
-  rm -f "$tmp"/cg.out*
-  valgrind --tool=callgrind --trace-children=no --dump-instr=no --dump-before="$stop" \
-    --callgrind-out-file="$tmp/cg.out" "$@" >/dev/null 2>&1 || true
-  local part=$tmp/cg.out.1
-  [ -s "$part" ] || part=$tmp/cg.out
-  awk '/^summary:/ { printf "%.3f M", $2 / 1e6 }' "$part"
+  "$(dirname "$0")/../Tools/launch-instructions.sh" "$@" | awk '{ printf "%.3f M", $1 / 1e6 }'
 }
 
 peak_rss() {  # median of five runs of /usr/bin/time's maximum resident set size
@@ -82,11 +72,11 @@ for row in "${rows[@]}"; do
     bwt=n/a
     bwrss=n/a
   fi
-  if [ "$handover" = exec ]; then swstop=execve; unstop=execve; else swstop=sw_spawn; unstop='*fork'; fi
   # $opts and $bw are unquoted on purpose: they are several words.
+  swi=$(instructions "$handover" "$swclone" $opts $program)
+  uni=$(instructions "$handover" unshare $opts $program)
   printf '| %s | %s ms | %s ms | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$sw" "$un" "$bwt" \
-    "$(awk -v a="$sw" -v b="$un" 'BEGIN { printf "%.2f", a / b }')" \
-    "$(instructions "$swstop" "$tmp/swclone" $opts $program)" "$(instructions "$unstop" unshare $opts $program)" \
+    "$(awk -v a="$sw" -v b="$un" 'BEGIN { printf "%.2f", a / b }')" "$swi" "$uni" \
     "$(peak_rss "$installed" $opts $program)" "$(peak_rss unshare $opts $program)" "$bwrss"
 done
 
