@@ -7,15 +7,17 @@ let package = Package(
     products: [.executable(name: "swclone", targets: ["swclone"])],
     dependencies: [
         // --help, --version and completions only: a launch never enters it (see OptionTable.swift).
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
         .executableTarget(name: "swclone", dependencies: ["SwcloneCLI", "CShim"]),
         // The command line: one option table, its scanner, and the spec each option group builds.
-        .target(name: "SwcloneCLI", dependencies: [
-            "LaunchSpec", "CloneCore", "CShim",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "SwcloneCLI",
+            dependencies: [
+                "LaunchSpec", "CloneCore", "CShim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // Plain, validated values describing one launch; no system calls but look-ups.
         .target(name: "LaunchSpec", dependencies: ["CLibcap"]),
         // Every decision about a launch, made once from the spec and facts read about the process. Pure.

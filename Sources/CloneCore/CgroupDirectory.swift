@@ -43,9 +43,11 @@ struct CgroupDirectory {
         case ENOENT, ENODEV:
             why = "the cgroup has been removed, or is outside swclone's cgroup namespace"
         case EACCES:
-            why = "no permission to move a process into it: that needs write access to its cgroup.procs and to that of the closest cgroup it shares with swclone"
+            why =
+                "no permission to move a process into it: that needs write access to its cgroup.procs and to that of the closest cgroup it shares with swclone"
         case EBUSY:
-            why = "it has controllers enabled for its children (cgroup.subtree_control is not empty), and processes may only live in cgroups that have none"
+            why =
+                "it has controllers enabled for its children (cgroup.subtree_control is not empty), and processes may only live in cgroups that have none"
         case EOPNOTSUPP:
             let type = readTextFile(path + "/cgroup.type")?.split(separator: "\n").first.map(String.init) ?? "?"
             let name = type == "domain invalid" ? " (threaded-invalid)" : ""

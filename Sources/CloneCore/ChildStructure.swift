@@ -106,9 +106,10 @@ final class ChildStructure {
             op.path = string(dir)
         case .identity(let id):
             kind(.identity)
-            op.identity = sw_identity(set_uid: id.uid != nil, set_gid: id.gid != nil, uid: id.uid ?? 0, gid: id.gid ?? 0,
-                                      groups_denied: id.groupsDenied || r.join.groupsDropped,
-                                      keep_caps: id.keepCapabilities)
+            op.identity = sw_identity(
+                set_uid: id.uid != nil, set_gid: id.gid != nil, uid: id.uid ?? 0, gid: id.gid ?? 0,
+                groups_denied: id.groupsDenied || r.join.groupsDropped,
+                keep_caps: id.keepCapabilities)
         case .capabilities(let caps, let known):
             kind(.capabilities)
             op.caps = sw_caps(known: known.rawValue, kept: caps.kept.rawValue, inheritable: caps.inheritable.rawValue)

@@ -53,12 +53,16 @@ private func setTIDFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError? {
         let childLevels = (levels?.visible ?? 1) + (newPID ? 1 : 0)
         if tids.count > childLevels {
             let plural = childLevels == 1 ? "" : "s"
-            return .setup("\(text): \(tids.count) PIDs for the child's \(childLevels) PID namespace level\(plural) that NSpid in /proc/self/status shows (one PID per level, innermost first) (EINVAL)")
+            return .setup(
+                "\(text): \(tids.count) PIDs for the child's \(childLevels) PID namespace level\(plural) that NSpid in /proc/self/status shows (one PID per level, innermost first) (EINVAL)"
+            )
         }
-        return .setup("\(text): each PID must be below pid_max of its PID namespace, and a namespace with no init yet takes only PID 1 (EINVAL)")
+        return .setup(
+            "\(text): each PID must be below pid_max of its PID namespace, and a namespace with no init yet takes only PID 1 (EINVAL)")
     case EPERM:
         let pid = existing.first ?? tids[0]
-        return .setup("\(text): PID \(pid) needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns that PID namespace (EPERM)")
+        return .setup(
+            "\(text): PID \(pid) needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns that PID namespace (EPERM)")
     default:
         return nil
     }
@@ -67,7 +71,8 @@ private func setTIDFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError? {
 /// CAP_SYS_ADMIN (bit 21) in CapEff of /proc/self/status.
 private func hasEffectiveCapSysAdmin() -> Bool {
     guard let status = readTextFile("/proc/self/status"),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-          let hex = line.split(separator: "\t").last, let caps = UInt64(hex, radix: 16) else { return false }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+        let hex = line.split(separator: "\t").last, let caps = UInt64(hex, radix: 16)
+    else { return false }
     return caps & (1 << 21) != 0
 }

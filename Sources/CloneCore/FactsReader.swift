@@ -19,7 +19,8 @@ extension ProcessFacts {
         facts.procIsOurs = procNamesThisProcess(facts.pid)
         facts.leadsProcessGroup = getpgrp() == facts.pid
         if !spec.setTID.isEmpty {
-            facts.pidMax = readTextFile("/proc/sys/kernel/pid_max").flatMap { Int($0.split(separator: "\n").first ?? "") }
+            facts.pidMax =
+                readTextFile("/proc/sys/kernel/pid_max").flatMap { Int($0.split(separator: "\n").first ?? "") }
                 ?? facts.pidMax
             facts.pidLevels = .current()
         }
@@ -85,7 +86,7 @@ struct TargetProcess {
     static func sharesNamespace(_ ns: Namespace, with target: pid_t) throws -> Bool {
         let mine = ns == .pid || ns == .time ? "\(ns.rawValue)_for_children" : ns.procName
         var me = stat(), them = stat()
-        guard stat("/proc/self/ns/\(mine)", &me) == 0 else { return true }   // a kind this kernel lacks
+        guard stat("/proc/self/ns/\(mine)", &me) == 0 else { return true }  // a kind this kernel lacks
         guard stat("/proc/\(target)/ns/\(ns.procName)", &them) == 0 else {
             throw SwcloneError.setup("--target \(target): cannot read /proc/\(target)/ns/\(ns.procName): \(errnoText(errno))")
         }

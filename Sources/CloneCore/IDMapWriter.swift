@@ -70,10 +70,11 @@ final class UserMapsPlan {
         report.initialize(to: sw_map_report())
         let setup = writer.setup
         // An empty environment: the helper is set-user-ID, and its messages stay in English.
-        var m = sw_user_maps(setgroups_path: memory.string("/proc/\(pid)/setgroups"), setgroups: nil,
-                             uid_map_path: memory.string("/proc/\(pid)/uid_map"), uid_map: nil,
-                             gid_map_path: memory.string("/proc/\(pid)/gid_map"), gid_map: nil,
-                             newuidmap_argv: nil, newgidmap_argv: nil, helper_envp: memory.array([]))
+        var m = sw_user_maps(
+            setgroups_path: memory.string("/proc/\(pid)/setgroups"), setgroups: nil,
+            uid_map_path: memory.string("/proc/\(pid)/uid_map"), uid_map: nil,
+            gid_map_path: memory.string("/proc/\(pid)/gid_map"), gid_map: nil,
+            newuidmap_argv: nil, newgidmap_argv: nil, helper_envp: memory.array([]))
         m.setgroups = setup.setgroupsText.map(memory.string)
         if let helper = writer.newuidmap {
             m.newuidmap_argv = UnsafePointer(memory.array([helper, "\(pid)"] + helperArguments(setup.uidMap)))

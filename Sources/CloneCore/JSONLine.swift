@@ -31,7 +31,7 @@ struct JSONLine {
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
                 bytes += Array(#"\u00"#.utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: bytes.append(byte) // UTF-8 passes through: JSON text is UTF-8
+            default: bytes.append(byte)  // UTF-8 passes through: JSON text is UTF-8
             }
         }
         bytes.append(UInt8(ascii: "\""))

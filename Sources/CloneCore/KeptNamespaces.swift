@@ -43,16 +43,19 @@ struct KeptNamespaces {
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT != S_IFLNK else {
             Glibc.close(fd)
-            throw SwcloneError.setup("\(name): a symbolic link; give the file itself (the namespace is bound on the link's own path, never where it points)")
+            throw SwcloneError.setup(
+                "\(name): a symbolic link; give the file itself (the namespace is bound on the link's own path, never where it points)")
         }
         guard file.namespace == .mount else { return fd }
         var id: UInt64 = 0
         if sw_mount_id(fd, &id) == 0, let mount = MountInfoLine.all().first(where: { $0.id == id }),
-           mount.tags.contains(where: { $0.hasPrefix("shared:") }) {
+            mount.tags.contains(where: { $0.hasPrefix("shared:") })
+        {
             Glibc.close(fd)
             let dir = parentDirectory(file.path)
-            throw SwcloneError.setup("\(name): \(mount.mountPoint) is a shared mount, so the namespace would propagate "
-                + "into itself; put the file on a private mount, e.g. mount --bind \(dir) \(dir) && mount --make-private \(dir)")
+            throw SwcloneError.setup(
+                "\(name): \(mount.mountPoint) is a shared mount, so the namespace would propagate "
+                    + "into itself; put the file on a private mount, e.g. mount --bind \(dir) \(dir) && mount --make-private \(dir)")
         }
         return fd
     }

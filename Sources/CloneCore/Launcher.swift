@@ -38,9 +38,12 @@ public enum Launcher {
         let keeperPaths = CAllocations()
         if !kept.isEmpty {
             let sources = kept.files.map { KeptNamespaces.source($0.namespace, pid: pid) }
-            guard sw_start_keeper(keeperPaths.constArray(sources), keeperPaths.constArray(kept.targets),
-                                  keeperPaths.constArray(kept.files.map { $0.path }), Int32(kept.files.count),
-                                  &resources.keepReadyFD, &resources.keepAnswerFD) == 0 else {
+            guard
+                sw_start_keeper(
+                    keeperPaths.constArray(sources), keeperPaths.constArray(kept.targets),
+                    keeperPaths.constArray(kept.files.map { $0.path }), Int32(kept.files.count),
+                    &resources.keepReadyFD, &resources.keepAnswerFD) == 0
+            else {
                 throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))")
             }
         }
@@ -69,8 +72,10 @@ public enum Launcher {
     /// releases it, and returns once it has exec'd the program (or throws what
     /// went wrong, having taken back what it did), with the read end of
     /// --init's status pipe (or -1).
-    private static func spawn(_ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
-                              status: JSONStatus?) throws -> (RunningChild, Int32) {
+    private static func spawn(
+        _ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
+        status: JSONStatus?
+    ) throws -> (RunningChild, Int32) {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
             guard case .into(let dir) = choice else { return nil }
@@ -110,8 +115,9 @@ public enum Launcher {
         var flags = cloneFlags(plan.namespaceFlags) | SW_CLONE_PIDFD
         if cgroupFD >= 0 { flags |= SW_CLONE_INTO_CGROUP }
         let pid = plan.setTID.withUnsafeBufferPointer { tids in
-            sw_spawn(structure.pointer, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD,
-                     plan.start == .sharedMemory)
+            sw_spawn(
+                structure.pointer, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD,
+                plan.start == .sharedMemory)
         }
         let cloneErrno = errno
         errors.closeWriteEnd()

@@ -14,7 +14,8 @@ struct MountInfoLine {
     init?(_ line: Substring) {
         let fields = line.split(separator: " ")
         guard fields.count >= 10, let id = UInt64(fields[0]),
-              let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 1 < fields.count else { return nil }
+            let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 1 < fields.count
+        else { return nil }
         self.id = id
         root = unescapeMountField(fields[3])
         mountPoint = unescapeMountField(fields[4])
@@ -35,7 +36,8 @@ func unescapeMountField(_ field: Substring) -> String {
     var bytes = Array(field.utf8)[...]
     while let b = bytes.popFirst() {
         if b == UInt8(ascii: "\\"), bytes.count >= 3,
-           let value = UInt8(String(decoding: bytes.prefix(3), as: UTF8.self), radix: 8) {
+            let value = UInt8(String(decoding: bytes.prefix(3), as: UTF8.self), radix: 8)
+        {
             out.append(value)
             bytes = bytes.dropFirst(3)
         } else {

@@ -7,13 +7,17 @@ import LaunchSpec
 /// in-place path) becomes: the option or step, the value it worked on, and
 /// the system's message. The status is the C side's one rule, sw_exit_status.
 /// `mapWriter`: in place, the helper that wrote the ID maps and its report.
-func describe(_ failure: sw_failure, plan: LaunchPlan,
-              mapWriter: (writer: OutsideMapWriter, report: sw_map_report, pid: pid_t)? = nil) -> SwcloneError {
+func describe(
+    _ failure: sw_failure, plan: LaunchPlan,
+    mapWriter: (writer: OutsideMapWriter, report: sw_map_report, pid: pid_t)? = nil
+) -> SwcloneError {
     SwcloneError(message(failure, plan: plan, mapWriter: mapWriter), status: sw_exit_status(failure))
 }
 
-private func message(_ failure: sw_failure, plan: LaunchPlan,
-                     mapWriter: (writer: OutsideMapWriter, report: sw_map_report, pid: pid_t)?) -> String {
+private func message(
+    _ failure: sw_failure, plan: LaunchPlan,
+    mapWriter: (writer: OutsideMapWriter, report: sw_map_report, pid: pid_t)?
+) -> String {
     let err = errnoText(failure.err)
     let index = Int(failure.index)
     let step = plan.steps.indices.contains(index) ? plan.steps[index] : nil
@@ -28,7 +32,8 @@ private func message(_ failure: sw_failure, plan: LaunchPlan,
         return "the launcher went away before the program was set up"
     case .mapHelper:
         guard let mapWriter, mapWriter.report.file != .none else {
-            return failure.err == ECHILD ? "the helper writing the ID maps ended without a report"
+            return failure.err == ECHILD
+                ? "the helper writing the ID maps ended without a report"
                 : "cannot start the helper that writes the ID maps: \(err)"
         }
         return mapWriter.writer.failure(mapWriter.report, pid: mapWriter.pid).message

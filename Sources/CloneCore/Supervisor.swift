@@ -67,9 +67,11 @@ struct Supervisor {
         var set = Self.blockedSignals
         let signals = sw_signalfd(&set)
         var killedBy: Int32?
-        var fds = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: initReports, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: initReports, events: Int16(POLLIN), revents: 0),
+        ]
         while signals >= 0 {
             if poll(&fds, 3, -1) < 0 {
                 if errno == EINTR { continue }

@@ -25,9 +25,11 @@ public struct ProcessFacts: Equatable, Sendable {
     /// swclone leads its process group, where setsid(2) fails (every command an interactive shell starts).
     public var leadsProcessGroup: Bool
 
-    public init(pid: pid_t, uid: uid_t, gid: gid_t, effective: CapabilitySet, permitted: CapabilitySet,
-                known: CapabilitySet, foregroundTerminal: Int32? = nil, pidMax: Int = 4_194_304,
-                pidLevels: PIDNamespaceLevels? = nil, procIsOurs: Bool = true, leadsProcessGroup: Bool = false) {
+    public init(
+        pid: pid_t, uid: uid_t, gid: gid_t, effective: CapabilitySet, permitted: CapabilitySet,
+        known: CapabilitySet, foregroundTerminal: Int32? = nil, pidMax: Int = 4_194_304,
+        pidLevels: PIDNamespaceLevels? = nil, procIsOurs: Bool = true, leadsProcessGroup: Bool = false
+    ) {
         self.procIsOurs = procIsOurs
         self.leadsProcessGroup = leadsProcessGroup
         self.pid = pid
@@ -55,8 +57,10 @@ public struct TargetFacts: Equatable, Sendable {
     /// The target's cgroup v2 directory, for --join-cgroup.
     public var cgroupDirectory: String?
 
-    public init(shared: Set<Namespace> = [], ownerUID: uid_t? = nil, ownerGID: gid_t? = nil,
-                environment: [String]? = nil, cgroupDirectory: String? = nil) {
+    public init(
+        shared: Set<Namespace> = [], ownerUID: uid_t? = nil, ownerGID: gid_t? = nil,
+        environment: [String]? = nil, cgroupDirectory: String? = nil
+    ) {
         self.shared = shared
         self.ownerUID = ownerUID
         self.ownerGID = ownerGID

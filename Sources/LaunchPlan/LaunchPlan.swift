@@ -61,11 +61,13 @@ public struct LaunchPlan: Equatable, Sendable {
 
         let joinsPID = join?.joined.contains(.pid) ?? false
         if !spec.setTID.isEmpty {
-            try checkSetTID(spec.setTID, newPIDNamespace: spec.namespaces.contains(.pid), pidMax: facts.pidMax,
-                            levels: joinsPID ? nil : facts.pidLevels)
+            try checkSetTID(
+                spec.setTID, newPIDNamespace: spec.namespaces.contains(.pid), pidMax: facts.pidMax,
+                levels: joinsPID ? nil : facts.pidLevels)
         }
         // setsid(2) refuses a process group leader: as setsid(1), the program then gets a process of its own.
-        let needsChild = spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
+        let needsChild =
+            spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
             || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || spec.runsInit
             || (spec.join.map { !$0.noFork && (joinsPID || $0.joinCgroup) } ?? false)
             || (spec.newSession && facts.leadsProcessGroup && spec.join?.noFork != true)
@@ -74,13 +76,17 @@ public struct LaunchPlan: Equatable, Sendable {
         var outsideMaps: OutsideMaps?
         if let user = spec.userNamespace {
             if user.writableBySelf(uid: facts.uid, gid: facts.gid) {
-                let files: [(OwnMapFile, String?)] = [(.setgroups, user.setgroupsText), (.uidMap, user.uidMapText),
-                                                      (.gidMap, user.gidMapText)]
-                for case let (file, text?) in files { steps.append(.writeOwnMap(file, text)) }
+                let files: [(OwnMapFile, String?)] = [
+                    (.setgroups, user.setgroupsText), (.uidMap, user.uidMapText),
+                    (.gidMap, user.gidMapText),
+                ]
+                for case (let file, let text?) in files { steps.append(.writeOwnMap(file, text)) }
             } else {
-                outsideMaps = OutsideMaps(setup: user, writers: user.writers(
-                    uid: facts.uid, gid: facts.gid, canSetUID: facts.effective.contains(.setUID),
-                    canSetGID: facts.effective.contains(.setGID)))
+                outsideMaps = OutsideMaps(
+                    setup: user,
+                    writers: user.writers(
+                        uid: facts.uid, gid: facts.gid, canSetUID: facts.effective.contains(.setUID),
+                        canSetGID: facts.effective.contains(.setGID)))
             }
         }
         let jsonStatus = spec.jsonStatusFD.map {
@@ -130,8 +136,11 @@ public struct LaunchPlan: Equatable, Sendable {
             }
         }
         if uid != nil || gid != nil {
-            steps.append(.identity(Identity(uid: uid, gid: gid, groupsDenied: spec.userNamespace?.denySetgroups == true,
-                                            keepCapabilities: capabilities != nil && uid != nil)))
+            steps.append(
+                .identity(
+                    Identity(
+                        uid: uid, gid: gid, groupsDenied: spec.userNamespace?.denySetgroups == true,
+                        keepCapabilities: capabilities != nil && uid != nil)))
         }
         if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
         if spec.noNewPrivileges { steps.append(.noNewPrivileges) }
@@ -150,14 +159,16 @@ public struct LaunchPlan: Equatable, Sendable {
         }
 
         if !facts.procIsOurs, let user = Self.procUser(spec, outsideMaps: outsideMaps, steps: steps) {
-            throw SwcloneError.setup("\(user) needs /proc, and this /proc belongs to another PID namespace (its PIDs "
-                + "are not swclone's); mount a proc for swclone's own, e.g. in a new mount namespace")
+            throw SwcloneError.setup(
+                "\(user) needs /proc, and this /proc belongs to another PID namespace (its PIDs "
+                    + "are not swclone's); mount a proc for swclone's own, e.g. in a new mount namespace")
         }
 
         if !needsChild {
             start = .inPlace
         } else if steps.first == .waitForParent || !keptNamespaces.isEmpty || spec.runsInit
-                    || spec.namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil {
+            || spec.namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil
+        {
             // The child waits for swclone, or needs what only clone3 does; the kernel
             // refuses a time namespace to a process that shares its memory.
             start = .clone3

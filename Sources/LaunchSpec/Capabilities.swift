@@ -1,4 +1,5 @@
 import CLibcap
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,8 +45,9 @@ public struct CapabilityRequest: Equatable, Sendable {
         let missing = add.subtracting(held)
         guard missing.isEmpty else {
             let names = missing.numbers.map(capabilityName).joined(separator: ",")
-            throw SwcloneError.setup("--cap-add \(names): swclone does not hold \(missing.numbers.count == 1 ? "it" : "them")"
-                + " here, and a capability can only be kept, never gained (with --user, the new user namespace grants them)")
+            throw SwcloneError.setup(
+                "--cap-add \(names): swclone does not hold \(missing.numbers.count == 1 ? "it" : "them")"
+                    + " here, and a capability can only be kept, never gained (with --user, the new user namespace grants them)")
         }
         let kept = held.subtracting(drop).union(add)
         return ResolvedCapabilities(kept: kept, inheritable: keepAll ? kept : add)
@@ -106,7 +108,8 @@ public func parseCapabilities(_ values: [String], option: String, allowAll: Bool
             } else if let number = capabilityNumber(name) {
                 set.insert(CapabilitySet([number]))
             } else {
-                throw SwcloneError.usage("\(option) \(name): unknown capability (\(option) help lists the \(knownCapabilityCount()) this kernel knows)")
+                throw SwcloneError.usage(
+                    "\(option) \(name): unknown capability (\(option) help lists the \(knownCapabilityCount()) this kernel knows)")
             }
         }
     }

@@ -112,8 +112,11 @@ private func resolve(_ source: IDRangeSource, kind: IDKind, sources: IDSources) 
     case .auto, .subids:
         let block = try subordinateBlock(kind, sources: sources, origin: source.origin)
         let auto = source.request == .auto
-        return [IDPiece(inner: auto ? 0 : UInt64(block.start), outer: UInt64(block.start), count: UInt64(block.count),
-                        origin: source.origin, movable: auto, system: kind.subordinateFile)]
+        return [
+            IDPiece(
+                inner: auto ? 0 : UInt64(block.start), outer: UInt64(block.start), count: UInt64(block.count),
+                origin: source.origin, movable: auto, system: kind.subordinateFile)
+        ]
     case .all:
         let text: String
         do { text = try sources.readFile(kind.ownMapFile) } catch let error as FileError {

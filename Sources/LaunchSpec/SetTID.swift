@@ -25,7 +25,8 @@ public struct PIDNamespaceLevels: Equatable, Sendable {
     public static func current() -> PIDNamespaceLevels? {
         if namespaceInode("/proc/self/ns/pid") == initialNamespaceInode { return .init(visible: 1, exact: true) }
         guard let status = readTextFile("/proc/self/status"),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") }) else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") })
+        else { return nil }
         let count = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).count - 1
         return .init(visible: count, exact: namespaceInode("/proc/1/ns/pid") == initialNamespaceInode)
     }
@@ -70,7 +71,9 @@ public func checkSetTID(_ pids: [pid_t], newPIDNamespace: Bool, pidMax: Int, lev
         let childLevels = levels.visible + (newPIDNamespace ? 1 : 0)
         guard pids.count <= childLevels else {
             let how = newPIDNamespace ? "the caller's \(levels.visible) and the new one" : "the caller's"
-            throw refuse("\(pids.count) PIDs for \(childLevels) PID namespace level\(childLevels == 1 ? "" : "s") (\(how)): one PID per level, innermost first")
+            throw refuse(
+                "\(pids.count) PIDs for \(childLevels) PID namespace level\(childLevels == 1 ? "" : "s") (\(how)): one PID per level, innermost first"
+            )
         }
     }
 }

@@ -19,7 +19,8 @@ public func firstSubordinateBlock(in text: String, userName: String?, uid: uid_t
     for line in text.split(separator: "\n") {
         let fields = line.split(separator: ":", omittingEmptySubsequences: false)
         guard fields.count == 3, String(fields[0]) == userName || UInt32(fields[0]) == uid,
-              let start = UInt32(fields[1]), let count = UInt32(fields[2]) else { continue }
+            let start = UInt32(fields[1]), let count = UInt32(fields[2])
+        else { continue }
         return SubordinateBlock(start: start, count: count)
     }
     return nil
@@ -34,8 +35,10 @@ public struct IDSources: Sendable {
     public var userName: @Sendable () -> String?
     public var readFile: @Sendable (String) throws -> String
 
-    public init(uid: uid_t, gid: gid_t, userName: @escaping @Sendable () -> String?,
-                readFile: @escaping @Sendable (String) throws -> String) {
+    public init(
+        uid: uid_t, gid: gid_t, userName: @escaping @Sendable () -> String?,
+        readFile: @escaping @Sendable (String) throws -> String
+    ) {
         self.uid = uid
         self.gid = gid
         self.userName = userName
@@ -45,9 +48,10 @@ public struct IDSources: Sendable {
     /// The caller as the kernel and the user database see it.
     public static func system() -> IDSources {
         let uid = geteuid()
-        return IDSources(uid: uid, gid: getegid(),
-                         userName: { getpwuid(uid).map { String(cString: $0.pointee.pw_name) } },
-                         readFile: readSmallFile)
+        return IDSources(
+            uid: uid, gid: getegid(),
+            userName: { getpwuid(uid).map { String(cString: $0.pointee.pw_name) } },
+            readFile: readSmallFile)
     }
 }
 

@@ -3,18 +3,25 @@ import LaunchSpec
 
 /// Capability sets and the privileges a program may gain (libcap names).
 enum CapabilityOptions {
-    static let group = OptionSection("Capabilities and privileges", [
-        OptionSpec(.capDrop, "cap-drop", .required, repeats: true, valueName: "cap[,cap...]|all",
-                   help: "Remove CAP from every capability set, bounding set included (repeatable; 'help' lists the names)."),
-        OptionSpec(.capAdd, "cap-add", .required, repeats: true, valueName: "cap[,cap...]",
-                   help: "Keep CAP for the program, ambient too when it is not UID 0 (repeatable)."),
-        OptionSpec(.keepCaps, "keep-caps",
-                   help: "Keep the capabilities the program holds (a new user namespace grants them all) for a program that is not UID 0."),
-        OptionSpec(.noNewPrivs, "no-new-privs",
-                   help: "Set PR_SET_NO_NEW_PRIVS: exec never grants privileges (set-user-ID, file capabilities)."),
-        OptionSpec(.newSession, "new-session",
-                   help: "Start a new session (setsid), so the program cannot push input into your terminal."),
-    ])
+    static let group = OptionSection(
+        "Capabilities and privileges",
+        [
+            OptionSpec(
+                .capDrop, "cap-drop", .required, repeats: true, valueName: "cap[,cap...]|all",
+                help: "Remove CAP from every capability set, bounding set included (repeatable; 'help' lists the names)."),
+            OptionSpec(
+                .capAdd, "cap-add", .required, repeats: true, valueName: "cap[,cap...]",
+                help: "Keep CAP for the program, ambient too when it is not UID 0 (repeatable)."),
+            OptionSpec(
+                .keepCaps, "keep-caps",
+                help: "Keep the capabilities the program holds (a new user namespace grants them all) for a program that is not UID 0."),
+            OptionSpec(
+                .noNewPrivs, "no-new-privs",
+                help: "Set PR_SET_NO_NEW_PRIVS: exec never grants privileges (set-user-ID, file capabilities)."),
+            OptionSpec(
+                .newSession, "new-session",
+                help: "Start a new session (setsid), so the program cannot push input into your terminal."),
+        ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         let drops = o.all(.capDrop), adds = o.all(.capAdd)

@@ -5,10 +5,12 @@ import LaunchSpec
 /// clone core. Entry.swift sends a command line whose first word is `enter`
 /// here; a program named `enter` is run with `swclone -- enter`.
 enum EnterOptions {
-    static let table = CommandOptions(name: "swclone enter", groups: [
-        EnterNamespaceOptions.group, EnterProcessOptions.group, Clone3Options.group, CapabilityOptions.group,
-        StatusOptions.group,
-    ])
+    static let table = CommandOptions(
+        name: "swclone enter",
+        groups: [
+            EnterNamespaceOptions.group, EnterProcessOptions.group, Clone3Options.group, CapabilityOptions.group,
+            StatusOptions.group,
+        ])
 
     /// The join a scanned `enter` command line asks for, checked as nsenter does.
     static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
@@ -36,11 +38,12 @@ enum EnterOptions {
             throw SwcloneError.usage("enter: no namespace to join: give --all or -m -u -i -n -p -U -C -T")
         }
         guard join.target == nil else { return }
-        let needs: [(Bool, String)] = [
-            (join.all, "--all"), (join.root == .target, "--root"), (join.workingDirectory == .target, "--wd"),
-            (join.targetEnvironment, "--env"), (join.followUID, "--setuid follow"),
-            (join.followGID, "--setgid follow"), (join.joinCgroup, "--join-cgroup"),
-        ] + join.fromTarget.sorted().map { (true, $0.option) }
+        let needs: [(Bool, String)] =
+            [
+                (join.all, "--all"), (join.root == .target, "--root"), (join.workingDirectory == .target, "--wd"),
+                (join.targetEnvironment, "--env"), (join.followUID, "--setuid follow"),
+                (join.followGID, "--setgid follow"), (join.joinCgroup, "--join-cgroup"),
+            ] + join.fromTarget.sorted().map { (true, $0.option) }
         if let (_, option) = needs.first(where: \.0) {
             let isNamespace = Namespace.allCases.contains { $0.option == option }
             throw SwcloneError.usage("enter: \(option) needs --target PID" + (isNamespace ? " (or \(option)=FILE)" : ""))
@@ -72,8 +75,9 @@ public struct EnterCommand: ParsableCommand {
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
 
-    @Argument(parsing: .postTerminator,
-              help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
+    @Argument(
+        parsing: .postTerminator,
+        help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
     var command: [String] = []
 
     public init() {}

@@ -1,6 +1,6 @@
 import ArgumentParser
-import CloneCore
 import CShim
+import CloneCore
 import Glibc
 import LaunchSpec
 
@@ -14,8 +14,9 @@ public func swcloneMain(_ arguments: [String]) -> Never {
     // Set-user-ID or set-group-ID (or file capabilities): swclone is not built
     // to be a privileged helper, so it does nothing on a caller's behalf.
     if sw_secure_exec() != 0 {
-        fail("refusing to run set-user-ID, set-group-ID or with file capabilities: swclone is not a privileged helper",
-             status: ExitStatus.setupFailed)
+        fail(
+            "refusing to run set-user-ID, set-group-ID or with file capabilities: swclone is not a privileged helper",
+            status: ExitStatus.setupFailed)
     }
     // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
     // `swclone help [enter]`, as the help text suggests; a program named help: `swclone -- help`.

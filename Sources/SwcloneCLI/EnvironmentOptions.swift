@@ -3,11 +3,14 @@ import LaunchSpec
 
 /// The program's environment, as util-linux 2.43.
 enum EnvironmentOptions {
-    static let group = OptionSection("Environment", [
-        OptionSpec(.clearEnv, "clear-env", help: "Start the program with an empty environment."),
-        OptionSpec(.whitelistEnv, "whitelist-env", .required, repeats: true, valueName: "name[,name...]",
-                   help: "Start the program with only these variables."),
-    ])
+    static let group = OptionSection(
+        "Environment",
+        [
+            OptionSpec(.clearEnv, "clear-env", help: "Start the program with an empty environment."),
+            OptionSpec(
+                .whitelistEnv, "whitelist-env", .required, repeats: true, valueName: "name[,name...]",
+                help: "Start the program with only these variables."),
+        ])
 
     /// The program's KEY=VALUE list, or nil for the caller's own, unchanged.
     static func environment(_ o: ParsedOptions, caller: CallerEnvironment) -> [String]? {

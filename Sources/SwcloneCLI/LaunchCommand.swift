@@ -3,10 +3,12 @@ import LaunchSpec
 
 /// `swclone [options] [--] [program [argument...]]`
 enum LaunchOptions {
-    static let table = CommandOptions(name: "swclone", groups: [
-        NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
-        UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group,
-    ])
+    static let table = CommandOptions(
+        name: "swclone",
+        groups: [
+            NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
+            UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group,
+        ])
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
     static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
@@ -51,8 +53,9 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
 
-    @Argument(parsing: .postTerminator,
-              help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
+    @Argument(
+        parsing: .postTerminator,
+        help: ArgumentHelp("The program and its arguments (default: $SHELL, then /bin/sh).", valueName: "program"))
     var command: [String] = []
 
     public init() {}

@@ -8,15 +8,20 @@ enum PropagationChoice: String, CaseIterable {
 
 /// /proc, propagation, root and working directory.
 enum MountOptions {
-    static let group = OptionSection("Mounts and files", [
-        OptionSpec(.mountProc, "mount-proc", .optional, valueName: "dir",
-                   help: "Mount a new proc filesystem on /proc (implies --mount). --mount-proc=DIR mounts it on DIR."),
-        OptionSpec(.propagation, "propagation", .required, valueName: "private|shared|slave|unchanged",
-                   help: "Propagation of / in the new mount namespace (default: private)."),
-        OptionSpec(.root, "root", short: "R", .required, valueName: "dir",
-                   help: "Change root to this directory before running the program."),
-        OptionSpec(.wd, "wd", short: "w", .required, valueName: "dir", help: "Working directory of the program."),
-    ])
+    static let group = OptionSection(
+        "Mounts and files",
+        [
+            OptionSpec(
+                .mountProc, "mount-proc", .optional, valueName: "dir",
+                help: "Mount a new proc filesystem on /proc (implies --mount). --mount-proc=DIR mounts it on DIR."),
+            OptionSpec(
+                .propagation, "propagation", .required, valueName: "private|shared|slave|unchanged",
+                help: "Propagation of / in the new mount namespace (default: private)."),
+            OptionSpec(
+                .root, "root", short: "R", .required, valueName: "dir",
+                help: "Change root to this directory before running the program."),
+            OptionSpec(.wd, "wd", short: "w", .required, valueName: "dir", help: "Working directory of the program."),
+        ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         if let propagation = try o.choice(.propagation, as: PropagationChoice.self) {

@@ -3,20 +3,26 @@ import LaunchSpec
 
 /// -p -m -u -i -n -U -C -T, each with unshare's optional `=FILE`.
 enum NamespaceOptions {
-    static let group = OptionSection("Namespaces", [
-        OptionSpec(.pid, "pid", short: "p", .optional, valueName: "file",
-                   help: "New PID namespace; the program is PID 1 in it (implies --fork). --pid=FILE keeps it."),
-        OptionSpec(.mount, "mount", short: "m", .optional, valueName: "file", help: "New mount namespace. --mount=FILE keeps it."),
-        OptionSpec(.uts, "uts", short: "u", .optional, valueName: "file",
-                   help: "New UTS namespace (hostname). --uts=FILE keeps it."),
-        OptionSpec(.ipc, "ipc", short: "i", .optional, valueName: "file", help: "New IPC namespace. --ipc=FILE keeps it."),
-        OptionSpec(.net, "net", short: "n", .optional, valueName: "file",
-                   help: "New network namespace, loopback up. --net=FILE keeps it."),
-        OptionSpec(.user, "user", short: "U", .optional, valueName: "file", help: "New user namespace. --user=FILE keeps it."),
-        OptionSpec(.cgroup, "cgroup", short: "C", .optional, valueName: "file",
-                   help: "New cgroup namespace. --cgroup=FILE keeps it."),
-        OptionSpec(.time, "time", short: "T", .optional, valueName: "file", help: "New time namespace. --time=FILE keeps it."),
-    ])
+    static let group = OptionSection(
+        "Namespaces",
+        [
+            OptionSpec(
+                .pid, "pid", short: "p", .optional, valueName: "file",
+                help: "New PID namespace; the program is PID 1 in it (implies --fork). --pid=FILE keeps it."),
+            OptionSpec(.mount, "mount", short: "m", .optional, valueName: "file", help: "New mount namespace. --mount=FILE keeps it."),
+            OptionSpec(
+                .uts, "uts", short: "u", .optional, valueName: "file",
+                help: "New UTS namespace (hostname). --uts=FILE keeps it."),
+            OptionSpec(.ipc, "ipc", short: "i", .optional, valueName: "file", help: "New IPC namespace. --ipc=FILE keeps it."),
+            OptionSpec(
+                .net, "net", short: "n", .optional, valueName: "file",
+                help: "New network namespace, loopback up. --net=FILE keeps it."),
+            OptionSpec(.user, "user", short: "U", .optional, valueName: "file", help: "New user namespace. --user=FILE keeps it."),
+            OptionSpec(
+                .cgroup, "cgroup", short: "C", .optional, valueName: "file",
+                help: "New cgroup namespace. --cgroup=FILE keeps it."),
+            OptionSpec(.time, "time", short: "T", .optional, valueName: "file", help: "New time namespace. --time=FILE keeps it."),
+        ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         for ns in Namespace.allCases where o.flag(ns.key) {

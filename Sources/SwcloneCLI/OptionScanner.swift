@@ -42,7 +42,8 @@ public enum ScannedCommandLine: Sendable {
 /// it; short options bundled (`-pmf`). A bad command line is a usage error
 /// (64) naming the option and what is wrong.
 public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, other: CommandOptions? = nil) throws
-    -> ScannedCommandLine where S.Element == String {
+    -> ScannedCommandLine where S.Element == String
+{
     var parsed = ParsedOptions()
     var rest = args[...]
     while let arg = rest.first {
@@ -162,4 +163,3 @@ extension OptionKey {
         }
     }
 }
-

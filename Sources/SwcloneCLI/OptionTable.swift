@@ -46,8 +46,10 @@ public struct OptionSpec: Sendable {
     public let valueName: String?
     public let help: String
 
-    init(_ key: OptionKey, _ long: String, short: Character? = nil, _ value: Value = .none, repeats: Bool = false,
-         hidden: Bool = false, valueName: String? = nil, help: String) {
+    init(
+        _ key: OptionKey, _ long: String, short: Character? = nil, _ value: Value = .none, repeats: Bool = false,
+        hidden: Bool = false, valueName: String? = nil, help: String
+    ) {
         self.key = key
         self.long = long
         self.short = short
@@ -101,11 +103,15 @@ public struct CommandOptions: Sendable {
 }
 
 /// Options swift-argument-parser adds to every command; `-V` is util-linux's.
-let builtinOptions = OptionSection("", [
-    OptionSpec(.help, "help", short: "h", help: "Show help information."),
-    OptionSpec(.version, "version", short: "V", help: "Show the version."),
-    OptionSpec(.generateCompletionScript, "generate-completion-script", .required, valueName: "shell",
-               help: "Generate a completion script for bash, zsh or fish."),
-    OptionSpec(.experimentalDumpHelp, "experimental-dump-help", hidden: true,
-               help: "Dump help information as JSON."),
-])
+let builtinOptions = OptionSection(
+    "",
+    [
+        OptionSpec(.help, "help", short: "h", help: "Show help information."),
+        OptionSpec(.version, "version", short: "V", help: "Show the version."),
+        OptionSpec(
+            .generateCompletionScript, "generate-completion-script", .required, valueName: "shell",
+            help: "Generate a completion script for bash, zsh or fish."),
+        OptionSpec(
+            .experimentalDumpHelp, "experimental-dump-help", hidden: true,
+            help: "Dump help information as JSON."),
+    ])

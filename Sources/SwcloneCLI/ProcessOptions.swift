@@ -3,17 +3,23 @@ import LaunchSpec
 
 /// How the program is started: forked or in place, hostname, clock offsets.
 enum ProcessOptions {
-    static let group = OptionSection("Process", [
-        OptionSpec(.fork, "fork", short: "f", help: "Run the program in a child made by clone3 and wait for it."),
-        OptionSpec(.forwardSignals, "forward-signals",
-                   help: "Accepted for util-linux compatibility: forwarding is always on with --fork."),
-        OptionSpec(.hostname, "hostname", .required, valueName: "name",
-                   help: "Set the hostname in the new UTS namespace (implies --uts)."),
-        OptionSpec(.monotonic, "monotonic", .required, valueName: "seconds",
-                   help: "Monotonic clock offset in the new time namespace (implies --time)."),
-        OptionSpec(.boottime, "boottime", .required, valueName: "seconds",
-                   help: "Boot-time clock offset in the new time namespace (implies --time)."),
-    ])
+    static let group = OptionSection(
+        "Process",
+        [
+            OptionSpec(.fork, "fork", short: "f", help: "Run the program in a child made by clone3 and wait for it."),
+            OptionSpec(
+                .forwardSignals, "forward-signals",
+                help: "Accepted for util-linux compatibility: forwarding is always on with --fork."),
+            OptionSpec(
+                .hostname, "hostname", .required, valueName: "name",
+                help: "Set the hostname in the new UTS namespace (implies --uts)."),
+            OptionSpec(
+                .monotonic, "monotonic", .required, valueName: "seconds",
+                help: "Monotonic clock offset in the new time namespace (implies --time)."),
+            OptionSpec(
+                .boottime, "boottime", .required, valueName: "seconds",
+                help: "Boot-time clock offset in the new time namespace (implies --time)."),
+        ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         spec.forkRequested = o.flag(.fork)

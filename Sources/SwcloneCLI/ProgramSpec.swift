@@ -9,17 +9,19 @@ struct CallerEnvironment {
     let entries: () -> [String]
 
     /// This process's environment.
-    static var process: CallerEnvironment { CallerEnvironment(
-        value: { name in getenv(name).map { String(cString: $0) } },
-        entries: {
-            var result: [String] = []
-            var entry = environ
-            while let p = entry.pointee {
-                result.append(String(cString: p))
-                entry += 1
-            }
-            return result
-        }) }
+    static var process: CallerEnvironment {
+        CallerEnvironment(
+            value: { name in getenv(name).map { String(cString: $0) } },
+            entries: {
+                var result: [String] = []
+                var entry = environ
+                while let p = entry.pointee {
+                    result.append(String(cString: p))
+                    entry += 1
+                }
+                return result
+            })
+    }
 
     /// A given KEY=VALUE list (the first of a name wins, as getenv).
     init(_ list: [String]) {
@@ -39,7 +41,8 @@ func programSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> Launch
     var argv = o.program
     if argv.isEmpty { argv = [caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"] }
     guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
-    return LaunchSpec(argv: argv,
-                      executableCandidates: executableCandidates(for: argv[0], searchPath: caller.value("PATH")),
-                      environment: EnvironmentOptions.environment(o, caller: caller))
+    return LaunchSpec(
+        argv: argv,
+        executableCandidates: executableCandidates(for: argv[0], searchPath: caller.value("PATH")),
+        environment: EnvironmentOptions.environment(o, caller: caller))
 }

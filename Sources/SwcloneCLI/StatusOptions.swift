@@ -4,10 +4,13 @@ import LaunchSpec
 
 /// Machine-readable output for scripts.
 enum StatusOptions {
-    static let group = OptionSection("Output for scripts", [
-        OptionSpec(.jsonStatus, "json-status", .required, valueName: "fd|-",
-                   help: "Write JSON status lines (bubblewrap's --json-status-fd format) to this descriptor, or stdout for -. Implies --fork."),
-    ])
+    static let group = OptionSection(
+        "Output for scripts",
+        [
+            OptionSpec(
+                .jsonStatus, "json-status", .required, valueName: "fd|-",
+                help: "Write JSON status lines (bubblewrap's --json-status-fd format) to this descriptor, or stdout for -. Implies --fork.")
+        ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         guard let text = o.last(.jsonStatus) else { return }

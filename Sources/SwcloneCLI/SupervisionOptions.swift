@@ -4,12 +4,16 @@ import LaunchSpec
 
 /// What stands between the caller and the program: --kill-child and --init.
 enum SupervisionOptions {
-    static let group = OptionSection("Supervision", [
-        OptionSpec(.killChild, "kill-child", .optional, valueName: "signal",
-                   help: "If swclone dies, the program gets SIGKILL (implies --fork). --kill-child=SIGNAL sends SIGNAL (TERM, SIGTERM or 15)."),
-        OptionSpec(.runInit, "init",
-                   help: "With --pid: a minimal init is PID 1 (reaps orphans, forwards signals, exits like the program), the program PID 2."),
-    ])
+    static let group = OptionSection(
+        "Supervision",
+        [
+            OptionSpec(
+                .killChild, "kill-child", .optional, valueName: "signal",
+                help: "If swclone dies, the program gets SIGKILL (implies --fork). --kill-child=SIGNAL sends SIGNAL (TERM, SIGTERM or 15)."),
+            OptionSpec(
+                .runInit, "init",
+                help: "With --pid: a minimal init is PID 1 (reaps orphans, forwards signals, exits like the program), the program PID 2."),
+        ])
 
     /// After the namespace options: --init needs to know whether --pid was given.
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {

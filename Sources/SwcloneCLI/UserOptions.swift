@@ -4,27 +4,39 @@ import LaunchSpec
 
 /// User namespace maps and the program's identity.
 enum UserOptions {
-    static let group = OptionSection("Users and groups", [
-        OptionSpec(.mapRootUser, "map-root-user", short: "r",
-                   help: "Map your UID and GID to 0 (implies --user and --setgroups deny)."),
-        OptionSpec(.mapCurrentUser, "map-current-user", short: "c",
-                   help: "Map your UID and GID to themselves (implies --user and --setgroups deny)."),
-        OptionSpec(.mapUser, "map-user", .required, valueName: "uid|name", help: "Map your UID to this user inside (implies --user)."),
-        OptionSpec(.mapGroup, "map-group", .required, valueName: "gid|name",
-                   help: "Map your GID to this group inside (implies --user and --setgroups deny)."),
-        OptionSpec(.mapUsers, "map-users", .required, repeats: true, valueName: "map",
-                   help: "Map a range of user IDs (implies --user); repeatable. INNER:OUTER:COUNT, OUTER,INNER,COUNT, auto (your first /etc/subuid block at 0), subids (that block to itself) or all (a copy of your own map)."),
-        OptionSpec(.mapGroups, "map-groups", .required, repeats: true, valueName: "map",
-                   help: "Map a range of group IDs, as --map-users does with /etc/subgid; repeatable."),
-        OptionSpec(.mapAuto, "map-auto",
-                   help: "Map your first /etc/subuid and /etc/subgid blocks from 0 (--map-users=auto --map-groups=auto)."),
-        OptionSpec(.mapSubids, "map-subids",
-                   help: "Map your first /etc/subuid and /etc/subgid blocks to themselves (--map-users=subids --map-groups=subids)."),
-        OptionSpec(.setgroups, "setgroups", .required, valueName: "allow|deny",
-                   help: "Allow or deny setgroups(2) in the new user namespace."),
-        OptionSpec(.setuid, "setuid", short: "S", .required, valueName: "uid", help: "User ID of the program inside the namespaces."),
-        OptionSpec(.setgid, "setgid", short: "G", .required, valueName: "gid", help: "Group ID of the program inside the namespaces."),
-    ])
+    static let group = OptionSection(
+        "Users and groups",
+        [
+            OptionSpec(
+                .mapRootUser, "map-root-user", short: "r",
+                help: "Map your UID and GID to 0 (implies --user and --setgroups deny)."),
+            OptionSpec(
+                .mapCurrentUser, "map-current-user", short: "c",
+                help: "Map your UID and GID to themselves (implies --user and --setgroups deny)."),
+            OptionSpec(.mapUser, "map-user", .required, valueName: "uid|name", help: "Map your UID to this user inside (implies --user)."),
+            OptionSpec(
+                .mapGroup, "map-group", .required, valueName: "gid|name",
+                help: "Map your GID to this group inside (implies --user and --setgroups deny)."),
+            OptionSpec(
+                .mapUsers, "map-users", .required, repeats: true, valueName: "map",
+                help:
+                    "Map a range of user IDs (implies --user); repeatable. INNER:OUTER:COUNT, OUTER,INNER,COUNT, auto (your first /etc/subuid block at 0), subids (that block to itself) or all (a copy of your own map)."
+            ),
+            OptionSpec(
+                .mapGroups, "map-groups", .required, repeats: true, valueName: "map",
+                help: "Map a range of group IDs, as --map-users does with /etc/subgid; repeatable."),
+            OptionSpec(
+                .mapAuto, "map-auto",
+                help: "Map your first /etc/subuid and /etc/subgid blocks from 0 (--map-users=auto --map-groups=auto)."),
+            OptionSpec(
+                .mapSubids, "map-subids",
+                help: "Map your first /etc/subuid and /etc/subgid blocks to themselves (--map-users=subids --map-groups=subids)."),
+            OptionSpec(
+                .setgroups, "setgroups", .required, valueName: "allow|deny",
+                help: "Allow or deny setgroups(2) in the new user namespace."),
+            OptionSpec(.setuid, "setuid", short: "S", .required, valueName: "uid", help: "User ID of the program inside the namespaces."),
+            OptionSpec(.setgid, "setgid", short: "G", .required, valueName: "gid", help: "Group ID of the program inside the namespaces."),
+        ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
         let request = try mapRequest(o)
@@ -59,10 +71,16 @@ enum UserOptions {
         if let group = o.last(.mapGroup) {
             r.group = SingleMapping(try lookUpGroup(group, option: "--map-group"), option: "--map-group")
         }
-        r.userRanges = try o.all(.mapUsers).map { IDRangeSource(try IDRangeRequest($0, option: "--map-users"), origin: "--map-users \($0)") }
-        r.groupRanges = try o.all(.mapGroups).map { IDRangeSource(try IDRangeRequest($0, option: "--map-groups"), origin: "--map-groups \($0)") }
-        for (key, option, request) in [(OptionKey.mapAuto, "--map-auto", IDRangeRequest.auto),
-                                        (.mapSubids, "--map-subids", .subids)] where o.flag(key) {
+        r.userRanges = try o.all(.mapUsers).map {
+            IDRangeSource(try IDRangeRequest($0, option: "--map-users"), origin: "--map-users \($0)")
+        }
+        r.groupRanges = try o.all(.mapGroups).map {
+            IDRangeSource(try IDRangeRequest($0, option: "--map-groups"), origin: "--map-groups \($0)")
+        }
+        for (key, option, request) in [
+            (OptionKey.mapAuto, "--map-auto", IDRangeRequest.auto),
+            (.mapSubids, "--map-subids", .subids),
+        ] where o.flag(key) {
             r.userRanges.append(IDRangeSource(request, origin: option))
             r.groupRanges.append(IDRangeSource(request, origin: option))
         }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LaunchSpec
 import Testing
+
 @testable import CloneCore
 
 /// The hand-written JSON encoder and the words for clone3's cgroup errors.
@@ -23,8 +24,10 @@ struct JSONAndCgroupMessageTests {
         #expect(object == [key: -7])
     }
 
-    @Test(arguments: [(EBUSY, "controllers enabled for its children"), (ENOENT, "removed"), (ENODEV, "removed"),
-                      (EACCES, "no permission"), (EBADF, "not a cgroup v2 directory"), (EOPNOTSUPP, "cgroup.type")])
+    @Test(arguments: [
+        (EBUSY, "controllers enabled for its children"), (ENOENT, "removed"), (ENODEV, "removed"),
+        (EACCES, "no permission"), (EBADF, "not a cgroup v2 directory"), (EOPNOTSUPP, "cgroup.type"),
+    ])
     func cgroupErrorsNameTheDirectoryAndTheCause(err: Int32, fragment: String) throws {
         let failure = try #require(CgroupDirectory.cloneFailure(err, path: "/cg/x"))
         #expect(failure.status == ExitStatus.setupFailed)

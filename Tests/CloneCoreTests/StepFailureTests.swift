@@ -3,6 +3,7 @@ import Glibc
 import LaunchPlan
 import LaunchSpec
 import Testing
+
 @testable import CloneCore
 
 /// Every failure the child can report becomes one line naming the step and
@@ -15,8 +16,9 @@ struct StepFailureTests {
         var spec = LaunchSpec(argv: ["prog"], executableCandidates: ["/bin/prog"], environment: nil)
         spec.namespaces = [.user, .mount, .uts, .net, .time, .pid]
         spec.namespaceFiles = [.net: "/run/ns/net"]
-        spec.userNamespace = UserNamespaceSetup(uidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)],
-                                                gidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)], denySetgroups: true)
+        spec.userNamespace = UserNamespaceSetup(
+            uidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)],
+            gidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)], denySetgroups: true)
         spec.monotonicOffset = 7
         spec.hostname = "box"
         spec.root = "/srv"
@@ -41,8 +43,8 @@ struct StepFailureTests {
     func stepMatches(_ planned: SetupStep, _ step: sw_step) -> Bool {
         switch (planned, step) {
         case (.writeOwnMap(.setgroups, _), .setgroupsFile), (.writeOwnMap(.uidMap, _), .uidMap),
-             (.writeOwnMap(.gidMap, _), .gidMap), (.newTimeNamespace, .timeOffsets), (.chdir, .chdir),
-             (.identity, .setuid), (.identity, .setgid):
+            (.writeOwnMap(.gidMap, _), .gidMap), (.newTimeNamespace, .timeOffsets), (.chdir, .chdir),
+            (.identity, .setuid), (.identity, .setgid):
             return true
         default:
             return false
@@ -76,9 +78,11 @@ struct StepFailureTests {
         case .setgid: "--setgid 6: cannot set the group ID: Operation not permitted (EPERM)"
         case .setuid: "--setuid 5: cannot set the user ID: Operation not permitted (EPERM)"
         case .identityCheck: "the user ID, group ID or supplementary groups read back differ from the request"
-        case .capBounding: "--cap-drop cap_net_raw --cap-add cap_net_admin: cannot remove capabilities from the bounding set: Operation not permitted (EPERM); that needs CAP_SETPCAP"
+        case .capBounding:
+            "--cap-drop cap_net_raw --cap-add cap_net_admin: cannot remove capabilities from the bounding set: Operation not permitted (EPERM); that needs CAP_SETPCAP"
         case .capSets: "--cap-drop cap_net_raw --cap-add cap_net_admin: cannot set the capability sets: Operation not permitted (EPERM)"
-        case .capAmbient: "--cap-drop cap_net_raw --cap-add cap_net_admin: cannot set the ambient capabilities: Operation not permitted (EPERM)"
+        case .capAmbient:
+            "--cap-drop cap_net_raw --cap-add cap_net_admin: cannot set the ambient capabilities: Operation not permitted (EPERM)"
         case .capCheck: "--cap-drop cap_net_raw --cap-add cap_net_admin: the capability sets read back differ from the request"
         case .noNewPrivs: "--no-new-privs: Operation not permitted (EPERM)"
         case .setsid: "--new-session: cannot start a session: Operation not permitted (EPERM)"
@@ -89,7 +93,12 @@ struct StepFailureTests {
         }
     }
 
-    static let steps: [sw_step] = [.none, .unshare, .waitParent, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .setgroupsCheck, .timeUnshare, .timeOffsets, .timeEnter, .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate, .keepCaps, .setgroups, .setgid, .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal, .initProcess, .exec]
+    static let steps: [sw_step] = [
+        .none, .unshare, .waitParent, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .setgroupsCheck, .timeUnshare, .timeOffsets, .timeEnter,
+        .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate, .keepCaps, .setgroups, .setgid,
+        .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal,
+        .initProcess, .exec,
+    ]
 
     @Test func everyStepHasItsLine() {
         for step in Self.steps {
@@ -114,7 +123,8 @@ struct StepFailureTests {
     }
 
     @Test func ownMapFilesReportTheirStep() {
-        #expect(OwnMapFile.setgroups.step == .setgroupsFile && OwnMapFile.uidMap.step == .uidMap
+        #expect(
+            OwnMapFile.setgroups.step == .setgroupsFile && OwnMapFile.uidMap.step == .uidMap
                 && OwnMapFile.gidMap.step == .gidMap)
     }
 }

@@ -1,5 +1,6 @@
 import LaunchSpec
 import Testing
+
 @testable import SwcloneCLI
 
 /// Capability names (libcap, the running kernel) and how --cap-drop,

@@ -1,6 +1,7 @@
 import Glibc
 import LaunchSpec
 import Testing
+
 @testable import SwcloneCLI
 
 /// --set-tid, --into-cgroup and --json-status: what the command line alone

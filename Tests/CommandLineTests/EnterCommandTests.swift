@@ -1,6 +1,7 @@
 import ArgumentParser
 import LaunchSpec
 import Testing
+
 @testable import SwcloneCLI
 
 /// `swclone enter`: nsenter's option forms and rules, and the launch side's

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LaunchSpec
 import Testing
+
 @testable import SwcloneCLI
 
 /// The scanner: getopt_long's rules, where the program's words begin,
@@ -98,9 +99,10 @@ struct OptionTableTests {
         return list.compactMap { a in
             guard let kind = a["kind"] as? String, kind != "positional" else { return nil }
             let names = (a["names"] as? [[String: String]] ?? []).compactMap { $0["name"] }
-            return Argument(kind: kind, names: Set(names), repeats: a["isRepeating"] as? Bool ?? false,
-                            visible: a["shouldDisplay"] as? Bool ?? true, section: a["sectionTitle"] as? String,
-                            abstract: a["abstract"] as? String ?? "")
+            return Argument(
+                kind: kind, names: Set(names), repeats: a["isRepeating"] as? Bool ?? false,
+                visible: a["shouldDisplay"] as? Bool ?? true, section: a["sectionTitle"] as? String,
+                abstract: a["abstract"] as? String ?? "")
         }
     }
 
@@ -122,8 +124,9 @@ struct OptionTableTests {
             #expect(a.repeats == option.repeats, "--\(option.long): repetition differs")
             #expect(a.visible == !option.hidden, "--\(option.long): visibility differs")
             if option.key.isBuiltin { continue }
-            #expect(table.groups.contains { $0.title == a.section && $0.options.contains { $0.key == option.key } },
-                    "--\(option.long): shown under \(a.section ?? "no title")")
+            #expect(
+                table.groups.contains { $0.title == a.section && $0.options.contains { $0.key == option.key } },
+                "--\(option.long): shown under \(a.section ?? "no title")")
             #expect(a.abstract == option.help, "--\(option.long): help text differs")
             // An optional value has no place in the parser's help: the text says how to give one.
             if option.value == .optional || option.value == .optionalAttached {

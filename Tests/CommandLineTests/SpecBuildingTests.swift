@@ -1,5 +1,6 @@
 import LaunchSpec
 import Testing
+
 @testable import SwcloneCLI
 
 /// Command line to launch spec: implications, defaults and every bad input
@@ -65,8 +66,9 @@ struct SpecBuildingTests {
     @Test func environmentOptions() throws {
         #expect(try spec(["--clear-env", "env"]).environment == [])
         #expect(try spec(["--whitelist-env", "HOME,LANG", "env"]).environment == ["HOME=/root", "LANG=C"])
-        #expect(try spec(["--whitelist-env", "HOME", "--whitelist-env", "PATH", "env"]).environment
-            == ["PATH=/usr/bin:/bin", "HOME=/root"])
+        #expect(
+            try spec(["--whitelist-env", "HOME", "--whitelist-env", "PATH", "env"]).environment
+                == ["PATH=/usr/bin:/bin", "HOME=/root"])
         #expect(try spec(["env"]).environment == nil)  // the caller's own, passed on unchanged
     }
 

@@ -1,6 +1,7 @@
 import Glibc
 import LaunchSpec
 import Testing
+
 @testable import SwcloneCLI
 
 /// --kill-child and --init on the command line: signal names, implications, conflicts.
@@ -10,8 +11,10 @@ struct SupervisionOptionTests {
         return try LaunchOptions.makeSpec(parsed, caller: CallerEnvironment(["PATH=/usr/bin:/bin"]))
     }
 
-    @Test(arguments: [("TERM", SIGTERM), ("SIGTERM", SIGTERM), ("sigterm", SIGTERM), ("15", SIGTERM),
-                      ("hup", SIGHUP), ("SIGUSR1", SIGUSR1), ("Kill", SIGKILL), ("64", 64)])
+    @Test(arguments: [
+        ("TERM", SIGTERM), ("SIGTERM", SIGTERM), ("sigterm", SIGTERM), ("15", SIGTERM),
+        ("hup", SIGHUP), ("SIGUSR1", SIGUSR1), ("Kill", SIGKILL), ("64", 64),
+    ])
     func signalNamesAsUnshare(text: String, number: Int32) {
         #expect(signalNumber(text) == number)
     }

@@ -1,5 +1,6 @@
 import LaunchSpec
 import Testing
+
 @testable import SwcloneCLI
 
 /// The command-line layer's test support: a command line scanned as swclone

@@ -1,6 +1,7 @@
 import Glibc
 import LaunchSpec
 import Testing
+
 @testable import SwcloneCLI
 
 /// The --map-* and --setgroups options: every form util-linux accepts, the maps they
@@ -8,10 +9,12 @@ import Testing
 struct UserMapTests {
     /// A caller with UID 1000 and GID 1001, named alice, with these files.
     static func sources(_ files: [String: String] = [:], uid: uid_t = 1000, gid: gid_t = 1001) -> IDSources {
-        IDSources(uid: uid, gid: gid, userName: { "alice" }, readFile: { path in
-            guard let text = files[path] else { throw FileError(code: ENOENT) }
-            return text
-        })
+        IDSources(
+            uid: uid, gid: gid, userName: { "alice" },
+            readFile: { path in
+                guard let text = files[path] else { throw FileError(code: ENOENT) }
+                return text
+            })
     }
     static let subids = [
         "/etc/subuid": "bob:200000:65536\nalice:100000:65536\nalice:500000:10\n",
@@ -37,8 +40,10 @@ struct UserMapTests {
         expectError(args, status: 64, fragment, sourceLocation: sourceLocation)
     }
 
-    func expectError(_ args: [String], status: Int32, _ fragment: String, files: [String: String] = subids,
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectError(
+        _ args: [String], status: Int32, _ fragment: String, files: [String: String] = subids,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             let setup = try resolve(args, files: files)
             Issue.record("\(args) resolved to \(setup)", sourceLocation: sourceLocation)
@@ -56,7 +61,7 @@ struct UserMapTests {
     @Test(arguments: [
         ("0:100000:65536", IDMapEntry(inner: 0, outer: 100000, count: 65536)),
         ("100000,0,65536", IDMapEntry(inner: 0, outer: 100000, count: 65536)),
-        ("4294967294:0:1", IDMapEntry(inner: 4294967294, outer: 0, count: 1)),
+        ("4294967294:0:1", IDMapEntry(inner: 4_294_967_294, outer: 0, count: 1)),
     ])
     func rangeForms(text: String, entry: IDMapEntry) throws {
         #expect(try IDRangeRequest(text, option: "--map-users") == .range(entry))
@@ -68,11 +73,15 @@ struct UserMapTests {
         #expect(try IDRangeRequest("all", option: "--map-users") == .all)
     }
 
-    @Test(arguments: ["1,2", "1:2", "", "a:b:c", "1:2:3:4", "1,2,3,4", "-1:2:3", "+1:2:3", " 1:2:3", "1:2:3 ",
-                      "1:2,3", "4294967296:0:1", "0x10:0:1", "AUTO", "1::3"])
+    @Test(arguments: [
+        "1,2", "1:2", "", "a:b:c", "1:2:3:4", "1,2,3,4", "-1:2:3", "+1:2:3", " 1:2:3", "1:2:3 ",
+        "1:2,3", "4294967296:0:1", "0x10:0:1", "AUTO", "1::3",
+    ])
     func malformedRanges(text: String) {
-        #expect(throws: SwcloneError.usage(
-            "--map-groups '\(text)': expected INNER:OUTER:COUNT, OUTER,INNER,COUNT, auto, subids or all")) {
+        #expect(
+            throws: SwcloneError.usage(
+                "--map-groups '\(text)': expected INNER:OUTER:COUNT, OUTER,INNER,COUNT, auto, subids or all")
+        ) {
             try IDRangeRequest(text, option: "--map-groups")
         }
     }
@@ -216,8 +225,10 @@ struct UserMapTests {
 
     // MARK: implications
 
-    @Test(arguments: [["-r"], ["-c"], ["--map-user=0"], ["--map-group=0"], ["--map-users=0:0:1"],
-                      ["--map-groups=0:0:1"]])
+    @Test(arguments: [
+        ["-r"], ["-c"], ["--map-user=0"], ["--map-group=0"], ["--map-users=0:0:1"],
+        ["--map-groups=0:0:1"],
+    ])
     func mapOptionsImplyUser(args: [String]) throws {
         let s = try spec(args)
         #expect(s.namespaces == [.user] && s.userNamespace != nil)
@@ -249,18 +260,21 @@ struct UserMapTests {
     }
 
     @Test func overlappingInside() {
-        expectUsage(["--map-users=0:100000:10", "--map-users=9:200000:10"],
-                    "--map-users 9:200000:10: its inside IDs overlap --map-users 0:100000:10")
+        expectUsage(
+            ["--map-users=0:100000:10", "--map-users=9:200000:10"],
+            "--map-users 9:200000:10: its inside IDs overlap --map-users 0:100000:10")
     }
 
     @Test func overlappingOutside() {
-        expectUsage(["--map-groups=0:100000:10", "--map-groups=100:100009:1"],
-                    "--map-groups 100:100009:1: its outside IDs overlap --map-groups 0:100000:10")
+        expectUsage(
+            ["--map-groups=0:100000:10", "--map-groups=100:100009:1"],
+            "--map-groups 100:100009:1: its outside IDs overlap --map-groups 0:100000:10")
     }
 
     @Test func overlapFarApartOnTheCommandLine() {
-        expectUsage(["--map-users=0:100:10", "--map-users=50:200:10", "--map-users=5:300:1"],
-                    "--map-users 5:300:1: its inside IDs overlap --map-users 0:100:10")
+        expectUsage(
+            ["--map-users=0:100:10", "--map-users=50:200:10", "--map-users=5:300:1"],
+            "--map-users 5:300:1: its inside IDs overlap --map-users 0:100:10")
     }
 
     @Test func overlappingBlocks() {
@@ -289,15 +303,18 @@ struct UserMapTests {
     }
 
     @Test func missingSubordinateEntry() {
-        expectError(["--map-auto"], status: 125, "--map-auto: no entry for user alice (1000) in /etc/subuid",
-                    files: ["/etc/subuid": "bob:1:2\n", "/etc/subgid": ""])
-        expectError(["--map-groups=subids"], status: 125, "--map-groups subids: no entry for user alice (1000) in /etc/subgid",
-                    files: ["/etc/subgid": "alice 100000 65536\n"])
+        expectError(
+            ["--map-auto"], status: 125, "--map-auto: no entry for user alice (1000) in /etc/subuid",
+            files: ["/etc/subuid": "bob:1:2\n", "/etc/subgid": ""])
+        expectError(
+            ["--map-groups=subids"], status: 125, "--map-groups subids: no entry for user alice (1000) in /etc/subgid",
+            files: ["/etc/subgid": "alice 100000 65536\n"])
     }
 
     @Test func missingSubordinateFile() {
-        expectError(["--map-users=auto"], status: 125,
-                    "--map-users auto: cannot read /etc/subuid: No such file or directory (ENOENT)", files: [:])
+        expectError(
+            ["--map-users=auto"], status: 125,
+            "--map-users auto: cannot read /etc/subuid: No such file or directory (ENOENT)", files: [:])
     }
 
     @Test func subordinateLinesThatDoNotParseAreSkipped() {

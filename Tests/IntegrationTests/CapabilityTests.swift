@@ -8,7 +8,8 @@ import Testing
 struct CapabilityTests {
     /// Every capability the running kernel knows.
     static let known: UInt64 = {
-        let last = (try? String(contentsOfFile: "/proc/sys/kernel/cap_last_cap", encoding: .utf8))
+        let last =
+            (try? String(contentsOfFile: "/proc/sys/kernel/cap_last_cap", encoding: .utf8))
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 40
         return last >= 63 ? .max : (1 << UInt64(last + 1)) - 1
     }()
@@ -35,8 +36,10 @@ struct CapabilityTests {
         return Self.capSets(r.stdout)
     }
 
-    func expectSets(_ s: [String: UInt64], permitted: UInt64, inheritable: UInt64, bounding: UInt64, ambient: UInt64,
-                    sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectSets(
+        _ s: [String: UInt64], permitted: UInt64, inheritable: UInt64, bounding: UInt64, ambient: UInt64,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         func hex(_ v: UInt64?) -> String { v.map { String($0, radix: 16) } ?? "missing" }
         let want = ["CapPrm": permitted, "CapEff": permitted, "CapInh": inheritable, "CapBnd": bounding, "CapAmb": ambient]
         for (name, value) in want {
@@ -81,12 +84,15 @@ struct CapabilityTests {
     // MARK: with -S
 
     @Test func addedCapabilitiesAreAmbientForAnotherUser() throws {
-        let r = try Swclone.run(["--fork", "--cap-drop", "all", "--cap-add", "net_bind_service", "-S", "65534", "-G", "65534",
-                                 "--", "cat", "/proc/self/status"])
+        let r = try Swclone.run([
+            "--fork", "--cap-drop", "all", "--cap-add", "net_bind_service", "-S", "65534", "-G", "65534",
+            "--", "cat", "/proc/self/status",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let s = Self.capSets(r.stdout)
-        expectSets(s, permitted: Self.netBindService, inheritable: Self.netBindService, bounding: Self.netBindService,
-                   ambient: Self.netBindService)
+        expectSets(
+            s, permitted: Self.netBindService, inheritable: Self.netBindService, bounding: Self.netBindService,
+            ambient: Self.netBindService)
         #expect(try decode(s["CapAmb"] ?? 0) == "cap_net_bind_service")
         #expect(r.stdout.contains("Uid:\t65534\t65534\t65534\t65534"))
         // No supplementary group survives the identity change.
@@ -163,8 +169,9 @@ struct CapabilityTests {
     /// swclone is not a privileged helper: a set-user-ID copy refuses to run.
     @Test func refusesToRunSetUserID() throws {
         let dir = "/tmp/swclone-setuid-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let copy = dir + "/swclone"
         try copyFile(Swclone.path, to: copy, mode: 0o4755)

@@ -45,8 +45,10 @@ final class TestCgroup {
 
 /// A PID that no process holds now, high in the caller's range.
 func freePID(avoiding taken: Set<Int32> = []) -> Int32 {
-    let max = Int32((try? String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8))?
-        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "32768") ?? 32768
+    let max =
+        Int32(
+            (try? String(contentsOfFile: "/proc/sys/kernel/pid_max", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "32768") ?? 32768
     while true {
         let pid = Int32.random(in: (max - 3000)...(max - 100))
         if !taken.contains(pid) && !FileManager.default.fileExists(atPath: "/proc/\(pid)") { return pid }

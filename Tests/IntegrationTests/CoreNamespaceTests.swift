@@ -24,8 +24,10 @@ struct CoreNamespaceTests {
 
     @Test func allNamespacesAtOnce() throws {
         let names = ["pid_for_children", "mnt", "uts", "ipc", "net", "cgroup", "user", "time_for_children"]
-        let r = try Swclone.run(["--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup", "--user", "--map-root-user",
-                                 "--time", "--fork", "--", "sh", "-c", names.map { "readlink /proc/self/ns/\($0)" }.joined(separator: ";")])
+        let r = try Swclone.run([
+            "--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup", "--user", "--map-root-user",
+            "--time", "--fork", "--", "sh", "-c", names.map { "readlink /proc/self/ns/\($0)" }.joined(separator: ";"),
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         for (line, name) in zip(r.lines, names) {
             #expect(line != namespaceLink(name.replacingOccurrences(of: "_for_children", with: "")), "\(name) not new")

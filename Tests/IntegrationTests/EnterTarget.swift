@@ -10,8 +10,10 @@ final class EnterTarget {
     private(set) var pid: Int32 = 0
 
     /// `swclone options... -- sh -c "prelude; exec sleep N"`, as `user` if given.
-    init(_ options: [String], prelude: String = "true", asUser user: String? = nil,
-         environment: [String: String]? = nil) throws {
+    init(
+        _ options: [String], prelude: String = "true", asUser user: String? = nil,
+        environment: [String: String]? = nil
+    ) throws {
         let seconds = "60.\(Int.random(in: 100_000...999_999))"
         var arguments = options + ["--", "sh", "-c", "\(prelude) && exec sleep \(seconds)"]
         if let user {

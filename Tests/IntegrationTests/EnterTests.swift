@@ -9,8 +9,10 @@ struct EnterTests {
     @Test func allJoinsPIDAndMountAndTheProgramIsInside() throws {
         let target = try EnterTarget(["--pid", "--mount", "--fork", "--mount-proc"])
         defer { target.stop() }
-        let r = try Swclone.run(["enter", "--target", "\(target.pid)", "--all", "--",
-                                 "sh", "-c", "echo $$; cat /proc/1/comm; readlink /proc/self/ns/pid /proc/self/ns/mnt"])
+        let r = try Swclone.run([
+            "enter", "--target", "\(target.pid)", "--all", "--",
+            "sh", "-c", "echo $$; cat /proc/1/comm; readlink /proc/self/ns/pid /proc/self/ns/mnt",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.count == 4 && r.lines[0] != "1" && Int(r.lines[0]) != nil, "\(r.stdout)")
         #expect(r.lines.dropFirst().first == "sleep")
@@ -21,8 +23,10 @@ struct EnterTests {
     @Test func utsAndNetByTarget() throws {
         let target = try EnterTarget(["--uts", "--hostname", "enter-uts", "--net", "--fork"])
         defer { target.stop() }
-        let r = try Swclone.run(["enter", "-t", "\(target.pid)", "-u", "-n", "--",
-                                 "sh", "-c", "hostname; readlink /proc/self/ns/net; ip -o link | wc -l"])
+        let r = try Swclone.run([
+            "enter", "-t", "\(target.pid)", "-u", "-n", "--",
+            "sh", "-c", "hostname; readlink /proc/self/ns/net; ip -o link | wc -l",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["enter-uts", namespaceLink("net", pid: "\(target.pid)"), "1"])
         // Only what was asked: the mount namespace is still swclone's.
@@ -43,17 +47,25 @@ struct EnterTests {
     @Test func unprivilegedUserJoinsItsUserNamespace() throws {
         let target = try EnterTarget(["--user", "--map-root-user", "--uts", "--hostname", "nobody-box", "--fork"], asUser: "65534")
         defer { target.stop() }
-        let r = try Swclone.run(["enter", "-t", "\(target.pid)", "--all", "--",
-                                 "sh", "-c", "id -u; hostname; readlink /proc/self/ns/user"], asUser: "65534")
+        let r = try Swclone.run(
+            [
+                "enter", "-t", "\(target.pid)", "--all", "--",
+                "sh", "-c", "id -u; hostname; readlink /proc/self/ns/user",
+            ], asUser: "65534")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["0", "nobody-box", namespaceLink("user", pid: "\(target.pid)")])
-        let kept = try Swclone.run(["enter", "-t", "\(target.pid)", "-U", "--preserve-credentials", "--keep-caps", "--",
-                                    "sh", "-c", "grep -E 'CapPrm|CapEff' /proc/self/status"], asUser: "65534")
+        let kept = try Swclone.run(
+            [
+                "enter", "-t", "\(target.pid)", "-U", "--preserve-credentials", "--keep-caps", "--",
+                "sh", "-c", "grep -E 'CapPrm|CapEff' /proc/self/status",
+            ], asUser: "65534")
         // The program is UID 0 there and keeps what the user namespace granted: all of it.
-        let sets = Dictionary(kept.lines.map { ($0.prefix { $0 != ":" }, $0.split(separator: "\t").last.map(String.init) ?? "") },
-                              uniquingKeysWith: { a, _ in a })
+        let sets = Dictionary(
+            kept.lines.map { ($0.prefix { $0 != ":" }, $0.split(separator: "\t").last.map(String.init) ?? "") },
+            uniquingKeysWith: { a, _ in a })
         #expect(kept.status == 0, "\(kept.stderr)")
-        let lastCap = try Int(String(contentsOfFile: "/proc/sys/kernel/cap_last_cap", encoding: .utf8).trimmingCharacters(in: .newlines)) ?? 40
+        let lastCap =
+            try Int(String(contentsOfFile: "/proc/sys/kernel/cap_last_cap", encoding: .utf8).trimmingCharacters(in: .newlines)) ?? 40
         let all = String(format: "%016llx", (UInt64(1) << UInt64(lastCap + 1)) - 1)
         #expect(sets["CapEff"] == all && sets["CapPrm"] == all, "\(kept.stdout)")
     }
@@ -61,19 +73,24 @@ struct EnterTests {
     @Test func noForkExecsInPlaceOutsideThePIDNamespace() throws {
         let target = try EnterTarget(["--pid", "--fork"])
         defer { target.stop() }
-        let r = try Swclone.run(["enter", "-t", "\(target.pid)", "-p", "-F", "--",
-                                 "readlink", "/proc/self/ns/pid", "/proc/self/ns/pid_for_children"])
+        let r = try Swclone.run([
+            "enter", "-t", "\(target.pid)", "-p", "-F", "--",
+            "readlink", "/proc/self/ns/pid", "/proc/self/ns/pid_for_children",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == [namespaceLink("pid"), namespaceLink("pid", pid: "\(target.pid)")])
     }
 
     @Test func environmentCredentialsAndDirectoriesFromTheTarget() throws {
-        let target = try EnterTarget(["--user", "--map-root-user", "--uts", "--fork", "--wd", "/usr"], asUser: "65534",
-                                     environment: ["SWCLONE_ENTER_MARK": "from-target", "PATH": "/usr/bin:/bin"])
+        let target = try EnterTarget(
+            ["--user", "--map-root-user", "--uts", "--fork", "--wd", "/usr"], asUser: "65534",
+            environment: ["SWCLONE_ENTER_MARK": "from-target", "PATH": "/usr/bin:/bin"])
         defer { target.stop() }
         let t = "\(target.pid)"
-        let r = try Swclone.run(["enter", "-t", t, "-u", "-e", "-S", "follow", "-G", "follow", "-w", "--",
-                                 "sh", "-c", "echo $SWCLONE_ENTER_MARK; id -u; id -g; pwd"])
+        let r = try Swclone.run([
+            "enter", "-t", t, "-u", "-e", "-S", "follow", "-G", "follow", "-w", "--",
+            "sh", "-c", "echo $SWCLONE_ENTER_MARK; id -u; id -g; pwd",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["from-target", "65534", "65534", "/usr"])
         let wd = try Swclone.run(["enter", "-t", t, "-u", "--wd=/etc", "pwd"])
@@ -91,12 +108,13 @@ struct EnterTests {
         let name = "swclone-enter-\(getpid())"
         let dir = "\(cgroup2)/\(name)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
-        defer { rmdir(dir) }   // after the target is stopped: defers run last first
+        defer { rmdir(dir) }  // after the target is stopped: defers run last first
         let target = try EnterTarget(["--uts", "--fork"])
         defer { target.stop() }
         try "\(target.pid)".write(toFile: "\(dir)/cgroup.procs", atomically: false, encoding: .utf8)
         for extra in [[], ["-F"]] {
-            let r = try Swclone.run(["enter", "-t", "\(target.pid)", "-u", "--join-cgroup"] + extra + ["--", "grep", "^0::", "/proc/self/cgroup"])
+            let r = try Swclone.run(
+                ["enter", "-t", "\(target.pid)", "-u", "--join-cgroup"] + extra + ["--", "grep", "^0::", "/proc/self/cgroup"])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.lines == ["0::/\(name)"], "\(extra)")
         }

@@ -75,7 +75,8 @@ struct ExitStatusTests {
 
     @Test func failedSetUpStepIs125() throws {
         let proc = try Swclone.run(["--pid", "--mount-proc=/nonexistent-swclone-dir", "--", "true"])
-        expectOneErrorLine(proc, status: 125, containing: "cannot mount proc on /nonexistent-swclone-dir: No such file or directory (ENOENT)")
+        expectOneErrorLine(
+            proc, status: 125, containing: "cannot mount proc on /nonexistent-swclone-dir: No such file or directory (ENOENT)")
         let wd = try Swclone.run(["--fork", "--wd=/nonexistent-swclone-wd", "--", "pwd"])
         expectOneErrorLine(wd, status: 125, containing: "--wd /nonexistent-swclone-wd")
         let root = try Swclone.run(["--root=/nonexistent-swclone-root", "--", "true"])

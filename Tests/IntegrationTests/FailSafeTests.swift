@@ -7,10 +7,15 @@ import Testing
 struct FailSafeTests {
     /// A shared / (systemd's default) must not carry the new proc to the caller's /proc.
     @Test func unchangedPropagationKeepsTheCallersProc() throws {
-        let r = try runProgram("/usr/bin/unshare", ["-m", "--propagation", "private", "sh", "-c", """
-            mount --make-rshared / && "$1" --mount --pid --fork --propagation unchanged --mount-proc -- true; echo "rc=$?"
-            ls /proc | grep -c '^[0-9]'
-            """, "sh", Swclone.path])
+        let r = try runProgram(
+            "/usr/bin/unshare",
+            [
+                "-m", "--propagation", "private", "sh", "-c",
+                """
+                mount --make-rshared / && "$1" --mount --pid --fork --propagation unchanged --mount-proc -- true; echo "rc=$?"
+                ls /proc | grep -c '^[0-9]'
+                """, "sh", Swclone.path,
+            ])
         #expect(r.lines.first == "rc=0", "\(r.stderr)")
         #expect((Int(r.lines.last ?? "") ?? 0) > 2, "the caller's /proc lost its processes: \(r.stdout)")
     }
@@ -24,7 +29,8 @@ struct FailSafeTests {
         // Assembled by the shell: its own command line must not hold the marker pgrep looks for.
         let number = Int.random(in: 100_000...999_999)
         let marker = "$n.5"
-        let r = try cleanShell("""
+        let r = try cleanShell(
+            """
             n=\(number)
             : >"\(dir.path)/net"
             strace -f -o /dev/null -e trace=mount -e inject=mount:delay_enter=1500000 \
@@ -42,9 +48,13 @@ struct FailSafeTests {
     /// A mount namespace whose /proc is gone (or another PID namespace's): the static runtime
     /// used to abort before main, and the arguments read from /proc were empty.
     @Test func runsWithoutProc() throws {
-        let r = try runProgram("/usr/bin/unshare", ["-m", "sh", "-c",
-                                                    "umount -l /proc && \"$1\" --version && \"$1\" --uts --hostname inner hostname",
-                                                    "sh", Swclone.path])
+        let r = try runProgram(
+            "/usr/bin/unshare",
+            [
+                "-m", "sh", "-c",
+                "umount -l /proc && \"$1\" --version && \"$1\" --uts --hostname inner hostname",
+                "sh", Swclone.path,
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.last == "inner", "\(r.stdout)")
     }
@@ -66,8 +76,12 @@ struct FailSafeTests {
 
     /// Every command an interactive shell starts leads its process group, where setsid(2) fails: as setsid(1).
     @Test func newSessionAsAGroupLeader() throws {
-        let r = try runProgram("/usr/bin/setsid", ["-w", Swclone.path, "--new-session", "--", "sh", "-c",
-                                                   "[ \"$(ps -o sid= -p $$ | tr -d ' ')\" = $$ ] && echo leader"])
+        let r = try runProgram(
+            "/usr/bin/setsid",
+            [
+                "-w", Swclone.path, "--new-session", "--", "sh", "-c",
+                "[ \"$(ps -o sid= -p $$ | tr -d ' ')\" = $$ ] && echo leader",
+            ])
         #expect(r.status == 0 && r.lines == ["leader"], "\(r.stdout) \(r.stderr)")
     }
 
@@ -86,9 +100,13 @@ struct FailSafeTests {
 
     /// A fatal signal in the child before exec is a set-up failure, not the program's death.
     @Test func aSignalDuringSetUpIsASetUpFailure() throws {
-        let r = try runProgram("/usr/bin/strace", ["-f", "-o", "/dev/null", "-e", "trace=sethostname",
-                                                   "-e", "inject=sethostname:signal=SIGSEGV",
-                                                   Swclone.path, "--fork", "--uts", "--hostname", "box", "--", "true"])
+        let r = try runProgram(
+            "/usr/bin/strace",
+            [
+                "-f", "-o", "/dev/null", "-e", "trace=sethostname",
+                "-e", "inject=sethostname:signal=SIGSEGV",
+                Swclone.path, "--fork", "--uts", "--hostname", "box", "--", "true",
+            ])
         expectOneErrorLine(r, status: 125, containing: "the child was killed by SIGSEGV while setting up")
     }
 
@@ -117,9 +135,14 @@ struct FailSafeTests {
         let dir = try PrivateDirectory()
         defer { dir.remove() }
         try writeFile("\(dir.path)/subuid", Data("nobody:4294967000:1000\n".utf8))
-        let r = try runProgram("/usr/bin/unshare", ["-m", "sh", "-c", """
-            mount --bind "$1" /etc/subuid && exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$2" --map-auto -- true
-            """, "sh", "\(dir.path)/subuid", Swclone.path])
+        let r = try runProgram(
+            "/usr/bin/unshare",
+            [
+                "-m", "sh", "-c",
+                """
+                mount --bind "$1" /etc/subuid && exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$2" --map-auto -- true
+                """, "sh", "\(dir.path)/subuid", Swclone.path,
+            ])
         expectOneErrorLine(r, status: 125, containing: "--map-auto: the block 4294967000:1000 in /etc/subuid runs past the last ID")
     }
 
@@ -137,8 +160,9 @@ struct SetgroupsReadBackTests {
     @Test(arguments: [[], ["--fork"]])
     func setgroupsAllowThatNewgidmapDeniesIsReported(mode: [String]) throws {
         let user = try TemporaryUser.required()
-        let r = try user.run(["--map-users=0:\(user.uid):1", "--map-groups=0:\(user.gid):1", "--setgroups", "allow"] + mode
-                             + ["--", "cat", "/proc/self/setgroups"])
+        let r = try user.run(
+            ["--map-users=0:\(user.uid):1", "--map-groups=0:\(user.gid):1", "--setgroups", "allow"] + mode
+                + ["--", "cat", "/proc/self/setgroups"])
         expectOneErrorLine(r, status: 125, containing: "--setgroups allow: setgroups(2) is still denied")
     }
 }

@@ -23,8 +23,10 @@ enum Swclone {
 
     /// Runs `swclone args...`, killed after `timeout` seconds.
     @discardableResult
-    static func run(_ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
-                    asUser user: String? = nil, timeout: Double = 20) throws -> Run {
+    static func run(
+        _ args: [String], stdin: String? = nil, environment: [String: String]? = nil,
+        asUser user: String? = nil, timeout: Double = 20
+    ) throws -> Run {
         var executable = path
         var arguments = args
         if let user {
@@ -41,8 +43,10 @@ enum Swclone {
 /// spawned with an empty signal mask and default dispositions, as from a
 /// shell: the test runner's threads block signals, and swclone rightly passes
 /// an inherited mask on to the program.
-func runProgram(_ executable: String, _ arguments: [String], stdin: String? = nil,
-                environment: [String: String]? = nil, timeout: Double = 20) throws -> Run {
+func runProgram(
+    _ executable: String, _ arguments: [String], stdin: String? = nil,
+    environment: [String: String]? = nil, timeout: Double = 20
+) throws -> Run {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -71,7 +75,7 @@ func runProgram(_ executable: String, _ arguments: [String], stdin: String? = ni
     let env = ProcessMark.marking(environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     let envp = env.map { strdup($0) } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
+    defer { for pointer in argv + envp { free(pointer) } }
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
     guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
@@ -84,10 +88,11 @@ func runProgram(_ executable: String, _ arguments: [String], stdin: String? = ni
         usleep(2000)
     }
     let signal = status & 0x7f
-    return Run(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
-               signal: signal == 0 ? nil : signal,
-               stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-               stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+    return Run(
+        status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+        signal: signal == 0 ? nil : signal,
+        stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
 }
 
 /// Writes a file through a close-on-exec descriptor. Tests run in parallel:
@@ -133,8 +138,10 @@ extension Array where Element == String {
 
 /// Asserts the contract's error shape: exactly one `swclone: ` line, and
 /// the documented exit status when one is given.
-func expectOneErrorLine(_ run: Run, status: Int32? = nil, containing fragment: String,
-                        sourceLocation: SourceLocation = #_sourceLocation) {
+func expectOneErrorLine(
+    _ run: Run, status: Int32? = nil, containing fragment: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     if let status {
         #expect(run.status == status, "stderr: \(run.stderr)", sourceLocation: sourceLocation)
     }

@@ -6,8 +6,10 @@ import Testing
 @Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct InitTests {
     @Test func initIsPIDOneAndTheProgramPIDTwo() throws {
-        let r = try Swclone.run(["--pid", "--init", "--mount-proc", "--", "sh", "-c",
-                                 "echo $$; cat /proc/1/comm; cut -d' ' -f4 /proc/self/stat"])
+        let r = try Swclone.run([
+            "--pid", "--init", "--mount-proc", "--", "sh", "-c",
+            "echo $$; cat /proc/1/comm; cut -d' ' -f4 /proc/self/stat",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         // The shell is PID 2, PID 1 is swclone, and `cut`'s parent is the shell.
         #expect(r.lines == ["2", "swclone", "2"], "\(r.stdout)")
@@ -15,34 +17,39 @@ struct InitTests {
 
     @Test func orphansAreReaped() throws {
         // The subshell exits at once, so its `sleep` is orphaned to PID 1 and must not stay a zombie.
-        let r = try Swclone.run(["--pid", "--init", "--mount-proc", "--", "sh", "-c",
-                                 "(sleep 0.1 &); sleep 0.6; cat /proc/[0-9]*/stat 2>/dev/null | grep -c ') Z ' || true"])
+        let r = try Swclone.run([
+            "--pid", "--init", "--mount-proc", "--", "sh", "-c",
+            "(sleep 0.1 &); sleep 0.6; cat /proc/[0-9]*/stat 2>/dev/null | grep -c ') Z ' || true",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["0"], "\(r.stdout)")
     }
 
     @Test func termIsForwardedAndSwcloneDiesByIt() throws {
-        let r = try cleanShell(startWhenReady(#""$SW" --pid --init -- sh -c 'echo ready; exec sleep 20'"#) + """
+        let r = try cleanShell(
+            startWhenReady(#""$SW" --pid --init -- sh -c 'echo ready; exec sleep 20'"#) + """
 
-            kill -TERM $p; wait $p; echo $?; rm -f "$out"
-            """)
+                kill -TERM $p; wait $p; echo $?; rm -f "$out"
+                """)
         #expect(r.lines == ["143"], "\(r.stderr)")
     }
 
     /// The kernel's rule --init is for: a `sleep` that is PID 1 ignores TERM (it has no handler).
     @Test func withoutInitPIDOneIgnoresTerm() throws {
-        let r = try cleanShell(startWhenReady(#""$SW" --pid -- sh -c 'echo ready; exec sleep 2'"#) + """
+        let r = try cleanShell(
+            startWhenReady(#""$SW" --pid -- sh -c 'echo ready; exec sleep 2'"#) + """
 
-            kill -TERM $p; wait $p; echo $?; rm -f "$out"
-            """)
+                kill -TERM $p; wait $p; echo $?; rm -f "$out"
+                """)
         #expect(r.lines == ["0"], "PID 1 without --init ignores TERM: \(r.stdout) \(r.stderr)")
     }
 
     @Test func trapDecidesTheStatus() throws {
-        let r = try cleanShell(startWhenReady(#""$SW" --pid --init -- sh -c 'trap "exit 9" USR1; echo ready; sleep 20 & wait'"#) + """
+        let r = try cleanShell(
+            startWhenReady(#""$SW" --pid --init -- sh -c 'trap "exit 9" USR1; echo ready; sleep 20 & wait'"#) + """
 
-            kill -USR1 $p; wait $p; echo $?; rm -f "$out"
-            """)
+                kill -USR1 $p; wait $p; echo $?; rm -f "$out"
+                """)
         #expect(r.lines == ["9"], "\(r.stderr)")
     }
 
@@ -66,8 +73,9 @@ struct InitTests {
     }
 
     @Test func unprivilegedWithUserNamespace() throws {
-        let r = try Swclone.run(["--user", "--map-root-user", "--pid", "--init", "--mount-proc", "--", "sh", "-c", "echo $$; id -u"],
-                                asUser: "65534")
+        let r = try Swclone.run(
+            ["--user", "--map-root-user", "--pid", "--init", "--mount-proc", "--", "sh", "-c", "echo $$; id -u"],
+            asUser: "65534")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["2", "0"], "\(r.stdout)")
     }

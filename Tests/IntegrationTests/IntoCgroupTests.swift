@@ -20,8 +20,10 @@ struct IntoCgroupTests {
         defer { cg.remove() }
         let pid = freePID()
         // The program reads the host's /proc: its own PID there is the chosen one.
-        let r = try Swclone.run(["--pid", "--set-tid", "1,\(pid)", "--into-cgroup", cg.path, "--",
-                                 "sh", "-c", "echo $$; cat /proc/\(pid)/cgroup"])
+        let r = try Swclone.run([
+            "--pid", "--set-tid", "1,\(pid)", "--into-cgroup", cg.path, "--",
+            "sh", "-c", "echo $$; cat /proc/\(pid)/cgroup",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.first == "1")
         #expect(r.lines.contains("0::\(relative(cg.path))"), "\(r.stdout)")
@@ -29,14 +31,16 @@ struct IntoCgroupTests {
 
     @Test func notACgroupV2Directory() throws {
         let r = try Swclone.run(["--into-cgroup", "/tmp", "--", "true"])
-        expectOneErrorLine(r, status: 125, containing: "--into-cgroup /tmp: not a cgroup v2 directory (cgroup v2 is mounted at \(TestCgroup.mountPoint!))")
+        expectOneErrorLine(
+            r, status: 125, containing: "--into-cgroup /tmp: not a cgroup v2 directory (cgroup v2 is mounted at \(TestCgroup.mountPoint!))")
     }
 
     @Test func removedCgroup() throws {
         let cg = try TestCgroup("gone")
         cg.remove()
         let r = try Swclone.run(["--into-cgroup", cg.path, "--", "true"])
-        expectOneErrorLine(r, status: 125, containing: "--into-cgroup \(cg.path): no such cgroup directory: No such file or directory (ENOENT)")
+        expectOneErrorLine(
+            r, status: 125, containing: "--into-cgroup \(cg.path): no such cgroup directory: No such file or directory (ENOENT)")
     }
 
     @Test func noPermission() throws {
@@ -67,7 +71,8 @@ struct IntoCgroupTests {
         let cg = try TestCgroup("busy")
         defer { cg.remove() }
         _ = try cg.child("leaf")
-        let controller = try String(contentsOfFile: "\(cg.path)/cgroup.controllers", encoding: .utf8)
+        let controller =
+            try String(contentsOfFile: "\(cg.path)/cgroup.controllers", encoding: .utf8)
             .split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
         try cg.write("\(cg.path)/cgroup.subtree_control", "+\(controller)")
         let r = try Swclone.run(["--into-cgroup", cg.path, "--", "true"])
@@ -77,7 +82,8 @@ struct IntoCgroupTests {
 
     static var controllerDelegated: Bool {
         guard let mount = TestCgroup.mountPoint,
-              let text = try? String(contentsOfFile: "\(mount)/cgroup.subtree_control", encoding: .utf8) else { return false }
+            let text = try? String(contentsOfFile: "\(mount)/cgroup.subtree_control", encoding: .utf8)
+        else { return false }
         return !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
     }
 }

@@ -14,7 +14,9 @@ struct IsolationTests {
     }
 
     @Test func mountsStayInside() throws {
-        let r = try Swclone.run(["--mount", "--", "sh", "-c", "mount -t tmpfs swclone-tmpfs /mnt && grep -c swclone-tmpfs /proc/self/mounts"])
+        let r = try Swclone.run([
+            "--mount", "--", "sh", "-c", "mount -t tmpfs swclone-tmpfs /mnt && grep -c swclone-tmpfs /proc/self/mounts",
+        ])
         #expect(r.stdout == "1\n", "\(r.stderr)")
         #expect(try !String(contentsOfFile: "/proc/self/mounts", encoding: .utf8).contains("swclone-tmpfs"))
     }
@@ -58,9 +60,12 @@ struct IsolationTests {
     }
 
     @Test func unprivilegedUserNamespaceWithEverything() throws {
-        let r = try Swclone.run(["--user", "--map-root-user", "--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup",
-                                 "--fork", "--mount-proc", "--hostname", "box", "--", "sh", "-c", "id -u; hostname; echo $$"],
-                                asUser: "65534")
+        let r = try Swclone.run(
+            [
+                "--user", "--map-root-user", "--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup",
+                "--fork", "--mount-proc", "--hostname", "box", "--", "sh", "-c", "id -u; hostname; echo $$",
+            ],
+            asUser: "65534")
         #expect(r.lines == ["0", "box", "1"], "\(r.stdout) \(r.stderr)")
     }
 }

@@ -7,9 +7,11 @@ import Testing
 struct JSONStatusTests {
     static let all = ["--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup", "--user", "--map-root-user", "--time"]
     /// Key of the status line → the link under /proc/self/ns.
-    static let links = ["cgroup-namespace": "cgroup", "ipc-namespace": "ipc", "mnt-namespace": "mnt",
-                        "net-namespace": "net", "pid-namespace": "pid", "uts-namespace": "uts",
-                        "user-namespace": "user", "time-namespace": "time"]
+    static let links = [
+        "cgroup-namespace": "cgroup", "ipc-namespace": "ipc", "mnt-namespace": "mnt",
+        "net-namespace": "net", "pid-namespace": "pid", "uts-namespace": "uts",
+        "user-namespace": "user", "time-namespace": "time",
+    ]
 
     func objects(_ lines: [String]) throws -> [[String: Any]] {
         try lines.filter { $0.hasPrefix("{") }.map {
@@ -78,8 +80,12 @@ struct JSONStatusTests {
     @Test func descriptorGoesToAFileAndNotToTheProgram() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-json-\(getpid())").path
         defer { unlink(file) }
-        let r = try runProgram("/bin/sh", ["-c", "exec \"$0\" --uts --json-status 3 -- sh -c 'echo $$; ls /proc/self/fd/3 2>/dev/null || echo closed' 3>\"$1\"",
-                                           Swclone.path, file])
+        let r = try runProgram(
+            "/bin/sh",
+            [
+                "-c", "exec \"$0\" --uts --json-status 3 -- sh -c 'echo $$; ls /proc/self/fd/3 2>/dev/null || echo closed' 3>\"$1\"",
+                Swclone.path, file,
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.last == "closed")
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)

@@ -26,10 +26,14 @@ struct KeptNamespaceTests {
         let dir = try NamespaceFileDirectory()
         defer { dir.remove() }
         let uts = dir.file("uts"), net = dir.file("net"), ipc = dir.file("ipc")
-        let r = try Swclone.run(["--uts=\(uts)", "--net=\(net)", "--ipc=\(ipc)", "--hostname", "in-place", "--",
-                                 "sh", "-c", "readlink /proc/$$/ns/net"])
+        let r = try Swclone.run([
+            "--uts=\(uts)", "--net=\(net)", "--ipc=\(ipc)", "--hostname", "in-place", "--",
+            "sh", "-c", "readlink /proc/$$/ns/net",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
-        let joined = try Swclone.run(["enter", "--net=\(net)", "-u\(uts)", "--ipc=\(ipc)", "--", "sh", "-c", "hostname; readlink /proc/self/ns/net"])
+        let joined = try Swclone.run([
+            "enter", "--net=\(net)", "-u\(uts)", "--ipc=\(ipc)", "--", "sh", "-c", "hostname; readlink /proc/self/ns/net",
+        ])
         #expect(joined.lines == ["in-place", r.lines.first ?? "?"], "\(joined.stderr)")
         #expect(try runProgram("/usr/bin/nsenter", ["--net=\(net)", "ip", "-o", "link"]).lines.count == 1)
     }
@@ -41,13 +45,19 @@ struct KeptNamespaceTests {
         defer { dir.remove() }
         let kinds = ["pid", "mount", "uts", "ipc", "net", "user", "cgroup", "time"]
         let files = Dictionary(uniqueKeysWithValues: kinds.map { ($0, dir.file($0)) })
-        let r = try Swclone.run(kinds.map { "--\($0)=\(files[$0]!)" } + ["--map-root-user", "--fork", "--",
-                                "sh", "-c", "for n in pid mnt uts ipc net user cgroup time; do readlink /proc/self/ns/$n; done"])
+        let r = try Swclone.run(
+            kinds.map { "--\($0)=\(files[$0]!)" } + [
+                "--map-root-user", "--fork", "--",
+                "sh", "-c", "for n in pid mnt uts ipc net user cgroup time; do readlink /proc/self/ns/$n; done",
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         for kind in kinds { #expect(dir.isMounted(files[kind]!), "\(kind) not kept") }
         // The namespaces the program had, joined through the files (the PID one has lost its init).
-        let joined = try Swclone.run(["enter"] + kinds.filter { $0 != "pid" }.map { "--\($0)=\(files[$0]!)" } + ["--",
-                                     "sh", "-c", "for n in mnt uts ipc net user cgroup time; do readlink /proc/self/ns/$n; done"])
+        let joined = try Swclone.run(
+            ["enter"] + kinds.filter { $0 != "pid" }.map { "--\($0)=\(files[$0]!)" } + [
+                "--",
+                "sh", "-c", "for n in mnt uts ipc net user cgroup time; do readlink /proc/self/ns/$n; done",
+            ])
         #expect(joined.status == 0, "\(joined.stderr)")
         #expect(joined.lines == Array(r.lines.dropFirst()))
     }
@@ -74,7 +84,8 @@ struct KeptNamespaceTests {
         defer { dir.remove() }
         let shared = "\(dir.path)/shared"
         try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: false)
-        let script = "mount -t tmpfs swclone-shared \(shared) && mount --make-shared \(shared) && touch \(shared)/mnt"
+        let script =
+            "mount -t tmpfs swclone-shared \(shared) && mount --make-shared \(shared) && touch \(shared)/mnt"
             + " && exec \(Swclone.path) --mount=\(shared)/mnt -- true"
         let r = try Swclone.run(["--mount", "--", "sh", "-c", script])
         expectOneErrorLine(r, status: 125, containing: "is a shared mount")

@@ -8,7 +8,8 @@ struct KillChildTests {
     /// tells whether the program is still there a moment later. The program writes its
     /// host PID (the host's /proc) before it execs sleep.
     func programOutlivesSwclone(_ options: String) throws -> Run {
-        try cleanShell("""
+        try cleanShell(
+            """
             f="${TMPDIR:-/tmp}/sw-kc.$$"
             "$SW" \(options) -- sh -c 'read -r pid rest </proc/self/stat; echo $pid >"$0"; exec sleep 30' "$f" &
             p=$!; until [ -s "$f" ]; do sleep 0.05; done; c=$(cat "$f"); rm -f "$f"

@@ -30,11 +30,13 @@ enum ProcessMark {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return names.compactMap { name -> (pid_t, String)? in
             guard let pid = pid_t(name), pid != getpid(),
-                  let environ = readProcFile("/proc/\(pid)/environ"),
-                  environ.split(separator: 0).contains(where: { $0.elementsEqual(entry) }) else { return nil }
-            let cmdline = readProcFile("/proc/\(pid)/cmdline").map { bytes in
-                bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
-            } ?? "?"
+                let environ = readProcFile("/proc/\(pid)/environ"),
+                environ.split(separator: 0).contains(where: { $0.elementsEqual(entry) })
+            else { return nil }
+            let cmdline =
+                readProcFile("/proc/\(pid)/cmdline").map { bytes in
+                    bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+                } ?? "?"
             return (pid, cmdline)
         }
     }
@@ -67,8 +69,10 @@ struct NoLeftoverProcessesTrait: TestTrait, SuiteTrait, TestScoping {
     /// On a suite: each test (each case of a parameterized one) gets its own mark.
     var isRecursive: Bool { true }
 
-    func provideScope(for test: Test, testCase: Test.Case?,
-                      performing function: @Sendable () async throws -> Void) async throws {
+    func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         let mark = UUID().uuidString
         var failure: (any Error)?
         do {
@@ -90,8 +94,9 @@ struct NoLeftoverProcessesTrait: TestTrait, SuiteTrait, TestScoping {
             left = ProcessMark.processes(marked: mark)
         }
         for process in left {
-            Issue.record("a process the test started is still running: PID \(process.pid), \(process.cmdline)",
-                         sourceLocation: test.sourceLocation)
+            Issue.record(
+                "a process the test started is still running: PID \(process.pid), \(process.cmdline)",
+                sourceLocation: test.sourceLocation)
             kill(process.pid, SIGKILL)
         }
         // Gone (or a zombie) before the next test looks at the machine.

@@ -70,12 +70,15 @@ struct SetTIDTests {
     /// judges, and the line explains its EINVAL.
     @Test func tooManyLevelsInsideANamespace() throws {
         let r = try Swclone.run(["--pid", "--", Swclone.path, "--set-tid", "5,6,7", "--", "true"])
-        expectOneErrorLine(r, status: 125, containing: "--set-tid 5,6,7: 3 PIDs for the child's 2 PID namespace levels that NSpid in /proc/self/status shows")
+        expectOneErrorLine(
+            r, status: 125,
+            containing: "--set-tid 5,6,7: 3 PIDs for the child's 2 PID namespace levels that NSpid in /proc/self/status shows")
     }
 
     @Test func unprivilegedInItsOwnUserNamespace() throws {
-        let r = try Swclone.run(["--user", "--map-root-user", "--pid", "--set-tid", "1", "--", "sh", "-c", "echo $$"],
-                                asUser: "65534")
+        let r = try Swclone.run(
+            ["--user", "--map-root-user", "--pid", "--set-tid", "1", "--", "sh", "-c", "echo $$"],
+            asUser: "65534")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["1"])
     }
@@ -85,7 +88,11 @@ struct SetTIDTests {
         let pid = freePID()
         let value = options.contains("--pid") ? "1,\(pid)" : "\(pid)"
         let r = try Swclone.run(options + [value, "--", "true"], asUser: "65534")
-        expectOneErrorLine(r, status: 125, containing: "--set-tid \(value): PID \(pid) needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns that PID namespace (EPERM)")
+        expectOneErrorLine(
+            r, status: 125,
+            containing:
+                "--set-tid \(value): PID \(pid) needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the user namespace that owns that PID namespace (EPERM)"
+        )
     }
 
     /// Without --user, an unprivileged caller's EPERM is about the namespaces.

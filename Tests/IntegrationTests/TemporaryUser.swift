@@ -41,8 +41,10 @@ struct TemporaryUser: Sendable {
             exec "$@"
             """
         let asUser = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--inh-caps=-all"]
-        return try runProgram("/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", directory]
-                              + asUser + [Swclone.path] + args, timeout: timeout)
+        return try runProgram(
+            "/usr/bin/unshare",
+            ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", directory]
+                + asUser + [Swclone.path] + args, timeout: timeout)
     }
 
     // MARK: making and removing
@@ -52,16 +54,18 @@ struct TemporaryUser: Sendable {
 
     /// Makes the copies in a new temporary directory.
     static func make() throws -> TemporaryUser {
-        let host = try Dictionary(uniqueKeysWithValues: files.map { file in
-            (file, try Data(contentsOf: URL(fileURLWithPath: "/etc/\(file)")))
-        })
+        let host = try Dictionary(
+            uniqueKeysWithValues: files.map { file in
+                (file, try Data(contentsOf: URL(fileURLWithPath: "/etc/\(file)")))
+            })
         // Every ID an entry names, and every subordinate range already given.
         func fields(_ file: String) -> [[Substring]] {
             String(decoding: host[file]!, as: UTF8.self).split(separator: "\n")
                 .filter { !$0.hasPrefix("#") }.map { $0.split(separator: ":", omittingEmptySubsequences: false) }
         }
-        let usedIDs = Set(fields("passwd").flatMap { $0.dropFirst(2).prefix(2).compactMap { Int($0) } }
-                          + fields("group").compactMap { $0.count > 2 ? Int($0[2]) : nil })
+        let usedIDs = Set(
+            fields("passwd").flatMap { $0.dropFirst(2).prefix(2).compactMap { Int($0) } }
+                + fields("group").compactMap { $0.count > 2 ? Int($0[2]) : nil })
         let ranges = (fields("subuid") + fields("subgid")).compactMap { f -> Range<Int>? in
             guard f.count == 3, let start = Int(f[1]), let count = Int(f[2]) else { return nil }
             return start..<(start + count)
@@ -138,8 +142,10 @@ struct TemporaryUserError: Error, CustomStringConvertible {
 struct TemporaryUserTrait: TestTrait, SuiteTrait, TestScoping {
     var isRecursive: Bool { true }
 
-    func provideScope(for test: Test, testCase: Test.Case?,
-                      performing function: @Sendable () async throws -> Void) async throws {
+    func provideScope(
+        for test: Test, testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
         let user = try TemporaryUser.make()
         defer { user.remove() }
         try await TemporaryUser.$current.withValue(user) { try await function() }

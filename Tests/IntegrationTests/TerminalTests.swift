@@ -97,18 +97,20 @@ struct TerminalTests {
     /// `swclone --pid --mount --fork --mount-proc -- /bin/sh` as a user types it, with and without --init.
     @Test(arguments: [[], ["--init"]])
     func interactiveShellKeepsJobControl(extra: [String]) throws {
-        let (t, status) = try onTerminal([Swclone.path, "--pid", "--mount", "--fork", "--mount-proc"] + extra + ["--", "/bin/sh"], [
-            Self.prompt, .send("echo pid=$$\n"), .expect("pid=[12]"), Self.prompt,
-            // Ctrl-C ends the foreground job and the shell goes on.
-            .send(Self.job(100) + "\n"), Self.jobRuns, .pause(0.2), .send("\u{03}"), Self.prompt,
-            .send("echo after-int\n"), .expect("after-int"), Self.prompt,
-            // Ctrl-Z stops the job, `fg` resumes it, Ctrl-C ends it.
-            .send(Self.job(101) + "\n"), Self.jobRuns, .pause(0.2), .send("\u{1a}"), .expect("Stopped"), Self.prompt,
-            .send("jobs\n"), .expect("sleep 101"), Self.prompt,
-            .send("fg\n"), .expect("sleep 101"), .pause(0.3), .send("\u{03}"), Self.prompt,
-            .send("jobs; echo after-fg\n"), .expect("after-fg"), Self.prompt,
-            .send("exit 5\n"),
-        ])
+        let (t, status) = try onTerminal(
+            [Swclone.path, "--pid", "--mount", "--fork", "--mount-proc"] + extra + ["--", "/bin/sh"],
+            [
+                Self.prompt, .send("echo pid=$$\n"), .expect("pid=[12]"), Self.prompt,
+                // Ctrl-C ends the foreground job and the shell goes on.
+                .send(Self.job(100) + "\n"), Self.jobRuns, .pause(0.2), .send("\u{03}"), Self.prompt,
+                .send("echo after-int\n"), .expect("after-int"), Self.prompt,
+                // Ctrl-Z stops the job, `fg` resumes it, Ctrl-C ends it.
+                .send(Self.job(101) + "\n"), Self.jobRuns, .pause(0.2), .send("\u{1a}"), .expect("Stopped"), Self.prompt,
+                .send("jobs\n"), .expect("sleep 101"), Self.prompt,
+                .send("fg\n"), .expect("sleep 101"), .pause(0.3), .send("\u{03}"), Self.prompt,
+                .send("jobs; echo after-fg\n"), .expect("after-fg"), Self.prompt,
+                .send("exit 5\n"),
+            ])
         #expect(status == 5, "\(t)")
         #expect(!t.contains("TIMEOUT") && !t.contains("Cannot set tty process group"), "\(t)")
     }
@@ -118,13 +120,15 @@ struct TerminalTests {
     @Test(arguments: [["--fork"], ["--pid", "--init"]])
     func jobInAnOuterShell(options: [String]) throws {
         let command = ([Swclone.path] + options + ["--", Self.job(100)]).joined(separator: " ")
-        let (t, status) = try onTerminal(["/bin/bash", "--norc", "--noprofile", "-i"], [
-            Self.prompt, .send(command + "\n"), Self.jobRuns, .pause(0.2), .send("\u{1a}"), .expect("Stopped"), Self.prompt,
-            .send("jobs -l\n"), .expect("Stopped"), Self.prompt,
-            .send("fg\n"), .pause(0.5), .send("\u{03}"), Self.prompt,
-            .send("echo rc=$?\n"), .expect("rc=130"), Self.prompt,
-            .send("exit 3\n"),
-        ])
+        let (t, status) = try onTerminal(
+            ["/bin/bash", "--norc", "--noprofile", "-i"],
+            [
+                Self.prompt, .send(command + "\n"), Self.jobRuns, .pause(0.2), .send("\u{1a}"), .expect("Stopped"), Self.prompt,
+                .send("jobs -l\n"), .expect("Stopped"), Self.prompt,
+                .send("fg\n"), .pause(0.5), .send("\u{03}"), Self.prompt,
+                .send("echo rc=$?\n"), .expect("rc=130"), Self.prompt,
+                .send("exit 3\n"),
+            ])
         #expect(status == 3, "\(t)")
         #expect(!t.contains("TIMEOUT"), "\(t)")
     }
@@ -152,10 +156,12 @@ struct TerminalTests {
     /// stopped while the program takes the terminal's SIGINT, and continued after.
     /// (Standard input is not the terminal: no hand-over, one process group.)
     @Test func ctrlCIsNotDoubled() throws {
-        let (t, status) = try onTerminal([Swclone.path, "--fork", "--", "python3", "-c", Self.sigintLister(ownGroup: false)], [
-            .expect("ready"), .signal(SIGSTOP), .pause(0.3), .send("\u{03}"), .pause(0.5), .signal(SIGCONT),
-            .expect("codes=[0-9,]*\\."),
-        ], stdinNull: true)
+        let (t, status) = try onTerminal(
+            [Swclone.path, "--fork", "--", "python3", "-c", Self.sigintLister(ownGroup: false)],
+            [
+                .expect("ready"), .signal(SIGSTOP), .pause(0.3), .send("\u{03}"), .pause(0.5), .signal(SIGCONT),
+                .expect("codes=[0-9,]*\\."),
+            ], stdinNull: true)
         #expect(status == 0, "\(t)")
         #expect(t.contains("codes=128."), "\(t)")
     }
@@ -163,9 +169,11 @@ struct TerminalTests {
     /// Ctrl-C that reached swclone but not the program, which left swclone's
     /// process group (as after `fg`, before swclone hands the terminal back), is passed on.
     @Test func ctrlCMissingTheProgramIsPassedOn() throws {
-        let (t, status) = try onTerminal([Swclone.path, "--fork", "--", "python3", "-c", Self.sigintLister(ownGroup: true)], [
-            .expect("ready"), .pause(0.3), .send("\u{03}"), .expect("codes=[0-9,]*\\."),
-        ], stdinNull: true)
+        let (t, status) = try onTerminal(
+            [Swclone.path, "--fork", "--", "python3", "-c", Self.sigintLister(ownGroup: true)],
+            [
+                .expect("ready"), .pause(0.3), .send("\u{03}"), .expect("codes=[0-9,]*\\."),
+            ], stdinNull: true)
         #expect(status == 0, "\(t)")
         #expect(t.contains("codes=0."), "\(t)")
     }

@@ -9,19 +9,25 @@ struct UnprivilegedUserNamespaceTests {
 
     @Test(arguments: [[], ["--fork"]])
     func mapRootUser(mode: [String]) throws {
-        let r = try Swclone.run(["--user", "--map-root-user"] + mode + ["--", "sh", "-c",
-                                 "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups"],
-                                asUser: Self.nobody)
+        let r = try Swclone.run(
+            ["--user", "--map-root-user"] + mode + [
+                "--", "sh", "-c",
+                "id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups",
+            ],
+            asUser: Self.nobody)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.map(mapLine) == ["0", "0", "0 65534 1", "0 65534 1", "deny"])
     }
 
     /// The command of the issue: every namespace an unprivileged user can have.
     @Test func everyNamespaceWithoutPrivilege() throws {
-        let r = try Swclone.run(["--user", "--map-root-user", "--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup",
-                                 "--fork", "--mount-proc", "--hostname", "box", "--", "sh", "-c",
-                                 "echo $$; hostname; ls /proc | grep -c '^[0-9]'; grep -c : /proc/net/dev; id -u"],
-                                asUser: Self.nobody)
+        let r = try Swclone.run(
+            [
+                "--user", "--map-root-user", "--pid", "--mount", "--uts", "--ipc", "--net", "--cgroup",
+                "--fork", "--mount-proc", "--hostname", "box", "--", "sh", "-c",
+                "echo $$; hostname; ls /proc | grep -c '^[0-9]'; grep -c : /proc/net/dev; id -u",
+            ],
+            asUser: Self.nobody)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.count == 5, "\(r.stdout)")
         guard r.lines.count == 5 else { return }
@@ -32,31 +38,35 @@ struct UnprivilegedUserNamespaceTests {
 
     @Test(arguments: [[], ["--fork"]])
     func timeNamespaceWithoutPrivilege(mode: [String]) throws {
-        let r = try Swclone.run(["--user", "--map-root-user", "--time", "--boottime", "86400"] + mode
-                                + ["--", "cat", "/proc/uptime"], asUser: Self.nobody)
+        let r = try Swclone.run(
+            ["--user", "--map-root-user", "--time", "--boottime", "86400"] + mode
+                + ["--", "cat", "/proc/uptime"], asUser: Self.nobody)
         #expect(r.status == 0, "\(r.stderr)")
         let uptime = Double(r.stdout.split(separator: " ").first ?? "") ?? 0
         #expect(uptime >= 86400, "uptime inside: \(r.stdout)")
     }
 
     @Test func mapCurrentUser() throws {
-        let r = try Swclone.run(["--map-current-user", "--", "sh", "-c", "id -u; id -g; cat /proc/self/setgroups"],
-                                asUser: Self.nobody)
+        let r = try Swclone.run(
+            ["--map-current-user", "--", "sh", "-c", "id -u; id -g; cat /proc/self/setgroups"],
+            asUser: Self.nobody)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["65534", "65534", "deny"])
     }
 
     @Test func mapUserAndGroupByName() throws {
-        let r = try Swclone.run(["--map-user=root", "--map-group=root", "--fork", "--", "sh", "-c", "id -u; id -g"],
-                                asUser: Self.nobody)
+        let r = try Swclone.run(
+            ["--map-user=root", "--map-group=root", "--fork", "--", "sh", "-c", "id -u; id -g"],
+            asUser: Self.nobody)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["0", "0"])
     }
 
     @Test func ownGroupThroughARange() throws {
         // One line with its own GID but no --setgroups: newgidmap maps it and denies setgroups.
-        let r = try Swclone.run(["--user", "--map-groups=0:65534:1", "--", "sh", "-c", "id -g; cat /proc/self/setgroups"],
-                                asUser: Self.nobody)
+        let r = try Swclone.run(
+            ["--user", "--map-groups=0:65534:1", "--", "sh", "-c", "id -g; cat /proc/self/setgroups"],
+            asUser: Self.nobody)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines == ["0", "deny"])
     }
@@ -84,8 +94,9 @@ struct UnprivilegedUserNamespaceTests {
 struct PrivilegedMapTests {
     @Test(arguments: [[], ["--fork"]])
     func rangesBothForms(mode: [String]) throws {
-        let r = try Swclone.run(["--user", "--map-users=0:100000:65536", "--map-groups=100000,0,65536"] + mode
-                                + ["--", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; echo PPid: $PPID"])
+        let r = try Swclone.run(
+            ["--user", "--map-users=0:100000:65536", "--map-groups=100000,0,65536"] + mode
+                + ["--", "sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; echo PPid: $PPID"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.prefix(2).map(mapLine) == ["0 100000 65536", "0 100000 65536"])
         // In place the program is swclone itself, so its parent is this test.
@@ -94,8 +105,10 @@ struct PrivilegedMapTests {
     }
 
     @Test func allKeepsEveryIDAndMapsTheCallerToRoot() throws {
-        let r = try Swclone.run(["--map-users=all", "--map-groups=all", "--map-root-user", "--",
-                                 "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/setgroups"])
+        let r = try Swclone.run([
+            "--map-users=all", "--map-groups=all", "--map-root-user", "--",
+            "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/setgroups",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.map(mapLine) == ["0", "0 0 1", "1 1 4294967294", "allow"])
     }
@@ -109,8 +122,10 @@ struct PrivilegedMapTests {
     /// Root of a user namespace that maps only 0: IDs it does not have are refused by the kernel.
     @Test(arguments: [[], ["--fork"]])
     func refusedWriteNamesTheFile(mode: [String]) throws {
-        let r = try runProgram("/usr/bin/unshare", ["--user", "--map-root-user", Swclone.path, "--map-users=0:5000:10"]
-                               + mode + ["--", "true"])
+        let r = try runProgram(
+            "/usr/bin/unshare",
+            ["--user", "--map-root-user", Swclone.path, "--map-users=0:5000:10"]
+                + mode + ["--", "true"])
         expectOneErrorLine(r, status: 125, containing: "cannot write '0 5000 10' to /proc/")
         #expect(r.stderr.hasSuffix("/uid_map: Operation not permitted (EPERM)\n"), "\(r.stderr)")
     }
@@ -135,11 +150,15 @@ struct SubordinateIDRangeTests {
     @Test(arguments: [[], ["--fork"]])
     func mapAutoWithRoot(mode: [String]) throws {
         let user = try TemporaryUser.required()
-        let r = try user.run(["--map-auto", "--map-root-user"] + mode
-                             + ["--", "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map"])
+        let r = try user.run(
+            ["--map-auto", "--map-root-user"] + mode
+                + ["--", "sh", "-c", "id -u; cat /proc/self/uid_map /proc/self/gid_map"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.lines.map(mapLine) == ["0", "0 \(user.uid) 1", "1 \(user.block) 65536",
-                                       "0 \(user.gid) 1", "1 \(user.block) 65536"])
+        #expect(
+            r.lines.map(mapLine) == [
+                "0", "0 \(user.uid) 1", "1 \(user.block) 65536",
+                "0 \(user.gid) 1", "1 \(user.block) 65536",
+            ])
     }
 
     @Test func mapSubidsWithCurrentUser() throws {
@@ -151,8 +170,10 @@ struct SubordinateIDRangeTests {
 
     @Test func bothRangeFormsRepeated() throws {
         let user = try TemporaryUser.required()
-        let r = try user.run(["--map-users=0:\(user.block):10", "--map-users=\(user.block + 100),1000,10",
-                              "--map-groups=5:\(user.block):1", "--fork", "--", "cat", "/proc/self/uid_map", "/proc/self/gid_map"])
+        let r = try user.run([
+            "--map-users=0:\(user.block):10", "--map-users=\(user.block + 100),1000,10",
+            "--map-groups=5:\(user.block):1", "--fork", "--", "cat", "/proc/self/uid_map", "/proc/self/gid_map",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.lines.map(mapLine) == ["0 \(user.block) 10", "1000 \(user.block + 100) 10", "5 \(user.block) 1"])
     }

@@ -22,7 +22,8 @@ struct LaunchPlanTests {
     }
 
     func plan(as facts: ProcessFacts = root, target: TargetFacts? = nil, _ change: (inout LaunchSpec) -> Void = { _ in })
-        throws -> LaunchPlan {
+        throws -> LaunchPlan
+    {
         try LaunchPlan(spec: spec(change), facts: facts, target: target)
     }
 
@@ -54,15 +55,17 @@ struct LaunchPlanTests {
     @Test func whatOnlyClone3OrAWaitingChildDoes() throws {
         #expect(try plan { $0.setTID = [4242] }.start == .clone3)
         #expect(try plan { $0.intoCgroup = "/sys/fs/cgroup/job" }.start == .clone3)
-        #expect(try plan {
-            $0.namespaces = [.pid]
-            $0.runsInit = true
-        }.start == .clone3)
-        #expect(try plan {
-            $0.namespaces = [.net]
-            $0.namespaceFiles = [.net: "/run/ns/net"]
-            $0.forkRequested = true
-        }.start == .clone3)
+        #expect(
+            try plan {
+                $0.namespaces = [.pid]
+                $0.runsInit = true
+            }.start == .clone3)
+        #expect(
+            try plan {
+                $0.namespaces = [.net]
+                $0.namespaceFiles = [.net: "/run/ns/net"]
+                $0.forkRequested = true
+            }.start == .clone3)
     }
 
     @Test func keptNamespacesAreBoundOnceTheyExist() throws {
@@ -84,8 +87,9 @@ struct LaunchPlanTests {
         let p = try plan(as: Self.user) {
             $0.forkRequested = true
             $0.namespaces = [.user]
-            $0.userNamespace = UserNamespaceSetup(uidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)],
-                                                  gidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)], denySetgroups: true)
+            $0.userNamespace = UserNamespaceSetup(
+                uidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)],
+                gidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)], denySetgroups: true)
         }
         #expect(p.outsideMaps == nil && p.start == .sharedMemory)
         #expect(p.steps == [.writeOwnMap(.setgroups, "deny"), .writeOwnMap(.uidMap, "0 1000 1\n"), .writeOwnMap(.gidMap, "0 1000 1\n")])
@@ -93,8 +97,9 @@ struct LaunchPlanTests {
 
     /// Ranges need newuidmap, which writes from outside: the child waits for it, so clone3.
     @Test func mapsWrittenFromOutsideNeedAWaitingChild() throws {
-        let setup = UserNamespaceSetup(uidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)],
-                                       gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)], denySetgroups: nil)
+        let setup = UserNamespaceSetup(
+            uidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)],
+            gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)], denySetgroups: nil)
         let forked = try plan(as: Self.user) {
             $0.forkRequested = true
             $0.namespaces = [.user]
@@ -114,8 +119,9 @@ struct LaunchPlanTests {
     @Test func aPrivilegedCallersRangesAreWrittenBySwclone() throws {
         let p = try plan {
             $0.namespaces = [.user]
-            $0.userNamespace = UserNamespaceSetup(uidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 10)], gidMap: [],
-                                                  denySetgroups: nil)
+            $0.userNamespace = UserNamespaceSetup(
+                uidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 10)], gidMap: [],
+                denySetgroups: nil)
         }
         #expect(p.outsideMaps?.writers == MapWriters(uid: .caller, gid: nil))
     }
@@ -147,11 +153,13 @@ struct LaunchPlanTests {
             $0.killChildSignal = SIGTERM
         }
         let caps = ResolvedCapabilities(kept: Self.everything, inheritable: CapabilitySet([13]))
-        #expect(p.steps == [
-            .parentDeath(signal: SIGTERM), .hostname("h"), .loopbackUp, .propagation(.private), .chroot("/srv"), .chdir("/", option: "--wd"),
-            .mountProc("/proc"), .identity(Identity(uid: 5, gid: nil, groupsDenied: false, keepCapabilities: true)),
-            .capabilities(caps, known: Self.everything), .noNewPrivileges, .parentDeath(signal: SIGTERM), .takeTerminal,
-        ])
+        #expect(
+            p.steps == [
+                .parentDeath(signal: SIGTERM), .hostname("h"), .loopbackUp, .propagation(.private), .chroot("/srv"),
+                .chdir("/", option: "--wd"),
+                .mountProc("/proc"), .identity(Identity(uid: 5, gid: nil, groupsDenied: false, keepCapabilities: true)),
+                .capabilities(caps, known: Self.everything), .noNewPrivileges, .parentDeath(signal: SIGTERM), .takeTerminal,
+            ])
         #expect(p.terminal == 0)
     }
 
@@ -193,8 +201,12 @@ struct LaunchPlanTests {
             $0.namespaces = [.user]
             $0.capabilities = CapabilityRequest(keepAll: true)
         }
-        #expect(kept.steps == [.capabilities(ResolvedCapabilities(kept: Self.everything, inheritable: Self.everything),
-                                             known: Self.everything)])
+        #expect(
+            kept.steps == [
+                .capabilities(
+                    ResolvedCapabilities(kept: Self.everything, inheritable: Self.everything),
+                    known: Self.everything)
+            ])
     }
 
     /// /proc/PID paths from swclone's own PID numbers would name other processes.
@@ -215,15 +227,16 @@ struct LaunchPlanTests {
         let p = try plan(as: Self.user) {
             $0.forkRequested = true
             $0.namespaces = [.user]
-            $0.userNamespace = UserNamespaceSetup(uidMap: [], gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 10)],
-                                                  denySetgroups: false)
+            $0.userNamespace = UserNamespaceSetup(
+                uidMap: [], gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 10)],
+                denySetgroups: false)
         }
         #expect(p.steps == [.waitForParent, .checkSetgroupsAllowed])
     }
 
     @Test func theTerminalGoesToAChildWithoutANewSession() throws {
         let facts = Self.root.with(terminal: 0)
-        #expect(try plan(as: facts) { $0.namespaces = [.uts] }.terminal == nil)   // in place: it is already swclone's
+        #expect(try plan(as: facts) { $0.namespaces = [.uts] }.terminal == nil)  // in place: it is already swclone's
         let session = try plan(as: facts) {
             $0.forkRequested = true
             $0.newSession = true
@@ -233,10 +246,11 @@ struct LaunchPlanTests {
 
     @Test func propagationOnlyWithANewMountNamespace() throws {
         #expect(try plan { $0.namespaces = [.uts] }.steps == [])
-        #expect(try plan {
-            $0.namespaces = [.mount]
-            $0.rootPropagation = nil
-        }.steps == [])
+        #expect(
+            try plan {
+                $0.namespaces = [.mount]
+                $0.rootPropagation = nil
+            }.steps == [])
     }
 
     // MARK: capabilities
@@ -246,8 +260,11 @@ struct LaunchPlanTests {
             $0.namespaces = [.user]
             $0.capabilities = CapabilityRequest(add: CapabilitySet([21]))
         }
-        #expect(p.steps.contains(.capabilities(ResolvedCapabilities(kept: Self.everything, inheritable: CapabilitySet([21])),
-                                               known: Self.everything)))
+        #expect(
+            p.steps.contains(
+                .capabilities(
+                    ResolvedCapabilities(kept: Self.everything, inheritable: CapabilitySet([21])),
+                    known: Self.everything)))
     }
 
     @Test func nobodyGainsACapability() {
@@ -261,7 +278,10 @@ struct LaunchPlanTests {
 
     @Test func setTIDIsCheckedAgainstPIDMaxAndTheLevels() {
         let facts = Self.root.with(pidMax: 32768, levels: PIDNamespaceLevels(visible: 1, exact: true))
-        #expect(throws: SwcloneError.usage("--set-tid 32768: PID 32768 is out of range: PIDs go from 1 to 32767 (/proc/sys/kernel/pid_max is 32768)")) {
+        #expect(
+            throws: SwcloneError.usage(
+                "--set-tid 32768: PID 32768 is out of range: PIDs go from 1 to 32767 (/proc/sys/kernel/pid_max is 32768)")
+        ) {
             try plan(as: facts) { $0.setTID = [32768] }
         }
         let tooMany = #expect(throws: SwcloneError.self) { try plan(as: facts) { $0.setTID = [1, 2] } }
@@ -303,42 +323,51 @@ struct LaunchPlanTests {
         let p = try plan(join { $0.fromTarget = [.user, .mount] })
         #expect(p.join?.dropsCredentials == true && p.start == .inPlace)
         #expect(p.steps == [.identity(Identity(uid: 0, gid: 0, groupsDenied: false, keepCapabilities: false))])
-        let kept = try plan(join {
-            $0.fromTarget = [.user]
-            $0.preserveCredentials = true
-        })
+        let kept = try plan(
+            join {
+                $0.fromTarget = [.user]
+                $0.preserveCredentials = true
+            })
         #expect(kept.steps.isEmpty)
     }
 
     @Test func followTakesTheTargetsOwner() throws {
-        let p = try plan(target: TargetFacts(ownerUID: 7, ownerGID: 8), join {
-            $0.fromTarget = [.uts]
-            $0.followUID = true
-            $0.followGID = true
-        })
+        let p = try plan(
+            target: TargetFacts(ownerUID: 7, ownerGID: 8),
+            join {
+                $0.fromTarget = [.uts]
+                $0.followUID = true
+                $0.followGID = true
+            })
         #expect(p.steps == [.identity(Identity(uid: 7, gid: 8, groupsDenied: false, keepCapabilities: false))])
     }
 
     @Test func theTargetsEnvironmentAndItsPath() throws {
         let target = TargetFacts(environment: ["PATH=/opt/bin", "A=1"])
-        let p = try plan(target: target, join {
-            $0.fromTarget = [.uts]
-            $0.targetEnvironment = true
-        })
+        let p = try plan(
+            target: target,
+            join {
+                $0.fromTarget = [.uts]
+                $0.targetEnvironment = true
+            })
         #expect(p.program.environment == ["PATH=/opt/bin", "A=1"] && p.program.candidates == ["/opt/bin/true"])
     }
 
     @Test func joinedCgroupAndNoFork() throws {
         let target = TargetFacts(cgroupDirectory: "/sys/fs/cgroup/job")
-        let p = try plan(target: target, join {
-            $0.fromTarget = [.pid]
-            $0.joinCgroup = true
-        })
+        let p = try plan(
+            target: target,
+            join {
+                $0.fromTarget = [.pid]
+                $0.joinCgroup = true
+            })
         #expect(p.cgroup == .target("/sys/fs/cgroup/job") && p.start == .clone3)
-        let inPlace = try plan(target: target, join {
-            $0.fromTarget = [.pid]
-            $0.noFork = true
-        })
+        let inPlace = try plan(
+            target: target,
+            join {
+                $0.fromTarget = [.pid]
+                $0.noFork = true
+            })
         #expect(inPlace.start == .inPlace)
     }
 }
