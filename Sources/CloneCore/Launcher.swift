@@ -8,7 +8,8 @@ import LaunchSpec
 /// ends the way the program ended.
 public enum Launcher {
     public static func launch(_ spec: LaunchSpec) throws -> Never {
-        let target = try spec.join.map(TargetProcess.open)
+        var target: TargetProcess?
+        if let join = spec.join { target = try TargetProcess.open(join) }
         let plan = try LaunchPlan(spec: spec, facts: .read(for: spec), target: target?.facts)
         let kept = try KeptNamespaces(plan.keptNamespaces)
         var joined = JoinOutcome()
@@ -96,7 +97,10 @@ public enum Launcher {
         resources.keepReadyFD = keep == nil ? -1 : errors.writeEnd
         resources.keepAnswerFD = keep?.readEnd ?? -1
         resources.initReportsFD = reports?.writeEnd ?? -1
-        resources.parentFDs = [errors.readEnd, sync?.writeEnd, keep?.writeEnd, reports?.readEnd].compactMap { $0 }
+        resources.parentFDs.append(errors.readEnd)
+        if let sync { resources.parentFDs.append(sync.writeEnd) }
+        if let keep { resources.parentFDs.append(keep.writeEnd) }
+        if let reports { resources.parentFDs.append(reports.readEnd) }
         resources.timeNamespaceSlot = status?.timeNamespaceSlot
         // --kill-child: the child checks this pidfd after its prctl, in case swclone died before.
         if plan.killChildSignal != nil {

@@ -48,10 +48,15 @@ public struct LaunchPlan: Equatable, Sendable {
     public var waitsForParent: Bool { steps.first == .waitForParent }
 
     public init(spec: LaunchSpec, facts: ProcessFacts, target: TargetFacts? = nil) throws {
-        let join = spec.join.map { JoinPlan($0, target: target ?? TargetFacts()) }
+        // if-let, not Optional.map: a generic call here had the runtime build metadata for JoinPlan?.
+        var join: JoinPlan?
+        if let request = spec.join { join = JoinPlan(request, target: target ?? TargetFacts()) }
         let namespaceFlags = spec.namespaces.subtracting([.time])
-        let keptNamespaces = spec.namespaceFiles.sorted { $0.key < $1.key }
-            .map { KeptNamespace(namespace: $0.key, path: $0.value) }
+        // Sorted only when there are files: the sorted array's type costs the runtime an instantiation.
+        let keptNamespaces =
+            spec.namespaceFiles.isEmpty
+            ? []
+            : spec.namespaceFiles.sorted { $0.key < $1.key }.map { KeptNamespace(namespace: $0.key, path: $0.value) }
         var cgroup: CgroupChoice?
         if let dir = spec.intoCgroup {
             cgroup = .into(dir)
@@ -69,18 +74,16 @@ public struct LaunchPlan: Equatable, Sendable {
         let needsChild =
             spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
             || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || spec.runsInit
-            || (spec.join.map { !$0.noFork && (joinsPID || $0.joinCgroup) } ?? false)
+            || (spec.join != nil && spec.join?.noFork != true && (joinsPID || spec.join?.joinCgroup == true))
             || (spec.newSession && facts.leadsProcessGroup && spec.join?.noFork != true)
 
         var steps: [SetupStep] = []
         var outsideMaps: OutsideMaps?
         if let user = spec.userNamespace {
             if user.writableBySelf(uid: facts.uid, gid: facts.gid) {
-                let files: [(OwnMapFile, String?)] = [
-                    (.setgroups, user.setgroupsText), (.uidMap, user.uidMapText),
-                    (.gidMap, user.gidMapText),
-                ]
-                for case (let file, let text?) in files { steps.append(.writeOwnMap(file, text)) }
+                if let text = user.setgroupsText { steps.append(.writeOwnMap(.setgroups, text)) }
+                if let text = user.uidMapText { steps.append(.writeOwnMap(.uidMap, text)) }
+                if let text = user.gidMapText { steps.append(.writeOwnMap(.gidMap, text)) }
             } else {
                 outsideMaps = OutsideMaps(
                     setup: user,

@@ -110,9 +110,8 @@ public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, o
 /// rule: several names of the same option are no ambiguity).
 private func longOption(_ name: String, in options: CommandOptions, other: CommandOptions?) throws -> OptionSpec {
     // The exact name first, without building a list: the common case costs nothing more.
-    if let option = options.option(long: name) ?? builtinOptions.options.first(where: { $0.long == name }) {
-        return option
-    }
+    if let option = options.option(long: name) { return option }
+    if let option = builtinOptions.options.first(where: { $0.long == name }) { return option }
     if let option = try match(name, in: options.all + builtinOptions.options) { return option }
     let hint = other.flatMap { other in (try? match(name, in: other.all)).flatMap { _ in " (it is an option of \(other.name))" } }
     throw SwcloneError.usage("unknown option --\(name)" + (hint ?? suggestion(name, options)))

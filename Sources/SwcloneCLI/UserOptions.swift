@@ -77,12 +77,13 @@ enum UserOptions {
         r.groupRanges = try o.all(.mapGroups).map {
             IDRangeSource(try IDRangeRequest($0, option: "--map-groups"), origin: "--map-groups \($0)")
         }
-        for (key, option, request) in [
-            (OptionKey.mapAuto, "--map-auto", IDRangeRequest.auto),
-            (.mapSubids, "--map-subids", .subids),
-        ] where o.flag(key) {
-            r.userRanges.append(IDRangeSource(request, origin: option))
-            r.groupRanges.append(IDRangeSource(request, origin: option))
+        if o.flag(.mapAuto) {
+            r.userRanges.append(IDRangeSource(.auto, origin: "--map-auto"))
+            r.groupRanges.append(IDRangeSource(.auto, origin: "--map-auto"))
+        }
+        if o.flag(.mapSubids) {
+            r.userRanges.append(IDRangeSource(.subids, origin: "--map-subids"))
+            r.groupRanges.append(IDRangeSource(.subids, origin: "--map-subids"))
         }
         r.setgroups = try o.choice(.setgroups)
         return r
