@@ -106,6 +106,33 @@ static struct sw_failure run_op(const struct sw_op *op) {
         return sw_op_parent_death(op);
     case SW_OP_TERMINAL:
         return take_terminal(op->fd);
+    case SW_OP_VIEW_BEGIN:
+    case SW_OP_VIEW_BIND:
+    case SW_OP_VIEW_REMOUNT_RO:
+    case SW_OP_VIEW_FS:
+    case SW_OP_VIEW_PROC:
+    case SW_OP_VIEW_DEV:
+    case SW_OP_VIEW_DIR:
+    case SW_OP_VIEW_SYMLINK:
+    case SW_OP_VIEW_CHMOD:
+    case SW_OP_VIEW_FILE:
+    case SW_OP_VIEW_FINISH:
+        return sw_op_view(op);
+    case SW_OP_LANDLOCK:
+        return sw_op_landlock(&op->landlock);
+    case SW_OP_CHDIR_FIRST:
+        for (const char *const *dir = op->config; dir && *dir; dir++)
+            if (chdir(*dir) == 0) break;
+        return sw_ok;
+    case SW_OP_NEST_USERNS:
+        return sw_op_nest_user_namespace(&op->identity);
+    case SW_OP_ASSERT_NO_USERNS:
+        /* As bubblewrap: the proof is a user namespace that cannot be made (and a failure otherwise). */
+        if (unshare(CLONE_NEWUSER) == 0) {
+            errno = EEXIST;
+            SW_FAIL(SW_STEP_USERNS_ASSERT);
+        }
+        return sw_ok;
     }
     errno = EINVAL;
     SW_FAIL(SW_STEP_NONE);

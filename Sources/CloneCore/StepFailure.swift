@@ -102,6 +102,20 @@ private func message(
         return "cannot give the program the terminal's foreground: \(err)"
     case .initProcess:
         return "--init: cannot start the program under the init: \(err)"
+    case .viewRoot:
+        let scratch = plan.steps.lazy.compactMap { if case .viewBegin(let dir) = $0 { dir } else { nil } }.first ?? "/tmp"
+        return "cannot build the new root (a tmpfs over \(scratch) of the old root, then pivot_root): \(err)"
+    case .viewSource, .viewCreate, .viewMount, .viewReadOnly, .viewWrite:
+        guard case .view(let operation, _)? = step else { return "the filesystem view: \(err)" }
+        return "\(operation.option): \(viewFailure(failure, operation)): \(err)"
+    case .landlock:
+        return "--landlock: cannot restrict the program to the view: \(err)"
+    case .userNamespaceLimit:
+        return "--disable-userns: cannot set user.max_user_namespaces in the sandbox's user namespace: \(err)"
+    case .userNamespaceNest:
+        return "--disable-userns: cannot create the nested user namespace: \(err)"
+    case .userNamespaceAssert:
+        return "--assert-userns-disabled: the program could still create user namespaces"
     }
 }
 
@@ -133,5 +147,30 @@ extension LaunchPlan {
         case .exec, .initProcess: return true
         default: return Int(failure.index) > keep
         }
+    }
+}
+
+/// What a view operation was doing when it failed, in words.
+private func viewFailure(_ failure: sw_failure, _ operation: ViewOperation) -> String {
+    switch failure.step {
+    case .viewSource:
+        if case .bindDescriptor = operation.kind, failure.err == ESTALE {
+            return "the descriptor's file was replaced while it was being bound"
+        }
+        return "cannot use the source"
+    case .viewCreate:
+        if case .symlink = operation.kind, failure.err == EEXIST {
+            return "\(operation.destination) exists and is not that link"
+        }
+        return "cannot create \(operation.destination) in the new root"
+    case .viewReadOnly:
+        if case .remountReadOnly = operation.kind, failure.err == EINVAL {
+            return "cannot make \(operation.destination) read-only: it is not a mount point"
+        }
+        return "cannot make \(operation.destination) and every mount under it read-only"
+    case .viewWrite:
+        return "cannot write \(operation.destination)"
+    default:
+        return "cannot mount on \(operation.destination)"
     }
 }

@@ -32,6 +32,10 @@ public struct LaunchSpec: Equatable, Sendable {
     public var procMountPoint: String?
     public var root: String?
     public var workingDirectory: String?
+    /// The option that gave it (--wd, or bubblewrap's --chdir), for error lines.
+    public var workingDirectoryOption = "--wd"
+    /// bubblewrap's filesystem view: a new root built from operations in order.
+    public var view = FilesystemView()
 
     /// clone3's set_tid: the child's PID in each namespace, innermost first (--set-tid).
     public var setTID: [pid_t] = []

@@ -7,7 +7,7 @@ enum LaunchOptions {
         name: "swclone",
         groups: [
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
-            UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group,
+            UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group, ViewOptions.group,
         ])
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
@@ -21,6 +21,7 @@ enum LaunchOptions {
         try Clone3Options.apply(o, to: &spec)
         try StatusOptions.apply(o, to: &spec)
         try SupervisionOptions.apply(o, to: &spec)
+        try ViewOptions.apply(o, to: &spec)
         return spec
     }
 }
@@ -52,6 +53,7 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Environment") var environment: EnvironmentHelp
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
+    @OptionGroup(title: "Filesystem view (as bubblewrap)") var view: ViewHelp
 
     @Argument(
         parsing: .postTerminator,

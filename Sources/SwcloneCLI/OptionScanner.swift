@@ -8,6 +8,8 @@ public struct ParsedOptions: Sendable {
         /// The option's long name, for messages.
         public let name: String
         public let value: String?
+        /// The words after the first of an option that takes several (`--bind SRC DEST`: DEST).
+        public let more: [String]
     }
 
     public private(set) var occurrences: [Occurrence] = []
@@ -24,8 +26,8 @@ public struct ParsedOptions: Sendable {
         occurrences.compactMap { $0.key == key ? $0.value : nil }
     }
 
-    mutating func add(_ option: OptionSpec, _ value: String?) {
-        occurrences.append(Occurrence(key: option.key, name: option.long, value: value))
+    mutating func add(_ option: OptionSpec, _ value: String?, more: [String] = []) {
+        occurrences.append(Occurrence(key: option.key, name: option.long, value: value, more: more))
     }
 }
 
@@ -70,6 +72,17 @@ public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, o
                 value = given
             case .optional, .optionalAttached:
                 value = attached
+            case .words(let count):
+                if attached != nil {
+                    throw SwcloneError.usage("--\(option.long) takes its \(count) values as separate words, without =")
+                }
+                var words: [String] = []
+                while words.count < count, let word = rest.popFirst() { words.append(word) }
+                guard words.count == count else {
+                    throw SwcloneError.usage("--\(option.long) needs \(count) values: \(option.valueName ?? "")")
+                }
+                parsed.add(option, words[0], more: Array(words.dropFirst()))
+                continue
             }
             if option.key.isBuiltin { return .builtin(option.key, value) }
             parsed.add(option, value)
@@ -83,7 +96,7 @@ public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, o
                 }
                 var value: String?
                 switch option.value {
-                case .none, .optional:
+                case .none, .optional, .words:
                     value = nil
                 case .required:
                     guard let given = letters.isEmpty ? rest.popFirst() : String(letters) else {

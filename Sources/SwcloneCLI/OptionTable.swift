@@ -15,6 +15,9 @@ public enum OptionKey: UInt8, Sendable {
     case capDrop, capAdd, keepCaps, noNewPrivs, newSession
     case jsonStatus
     case target, all, joinCgroup, preserveCredentials, wdns, env, noFork
+    case bind, bindTry, roBind, roBindTry, devBind, devBindTry, bindFD, roBindFD, remountRO
+    case tmpfs, proc, dev, mqueue, dir, symlink, chmod, file, bindData, roBindData, perms, size, chdir
+    case overlaySrc, overlay, tmpOverlay, roOverlay, disableUserns, assertUsernsDisabled, landlock
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp
 }
@@ -33,6 +36,8 @@ public struct OptionSpec: Sendable {
         case optional
         /// nsenter's: as `optional`, and a value attached to the short form counts too (`-m/run/ns/mnt`).
         case optionalAttached
+        /// bubblewrap's: `--name A B` (or three words), each its own word, never `=`.
+        case words(Int)
     }
 
     public let key: OptionKey
