@@ -119,10 +119,22 @@ static void one_id_map(char buf[32], unsigned id) {
  */
 struct sw_failure sw_op_nest_user_namespace(const struct sw_identity *id) {
     char map[32];
-    if (unshare(CLONE_NEWUSER) != 0 || sw_write_file("/proc/self/setgroups", "deny") != 0) SW_FAIL(SW_STEP_USERNS_NEST);
-    one_id_map(map, id->uid);
-    if (sw_write_file("/proc/self/uid_map", map) != 0) SW_FAIL(SW_STEP_USERNS_NEST);
-    one_id_map(map, id->gid);
-    if (sw_write_file("/proc/self/gid_map", map) != 0) SW_FAIL(SW_STEP_USERNS_NEST);
+    /* This process's /proc directory follows it into the new namespace; the view's root may have no /proc. */
+    int proc = sw_view_proc_self();
+    int dir = proc >= 0 ? proc : open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) SW_FAIL(SW_STEP_USERNS_NEST);
+    int rc = unshare(CLONE_NEWUSER) == 0 && sw_write_file_at(dir, "setgroups", "deny") == 0 ? 0 : -1;
+    if (rc == 0) {
+        one_id_map(map, id->uid);
+        rc = sw_write_file_at(dir, "uid_map", map);
+    }
+    if (rc == 0) {
+        one_id_map(map, id->gid);
+        rc = sw_write_file_at(dir, "gid_map", map);
+    }
+    int saved = errno;
+    close(dir);
+    errno = saved;
+    if (rc != 0) SW_FAIL(SW_STEP_USERNS_NEST);
     return sw_ok;
 }

@@ -183,7 +183,16 @@ static uint64_t bind_attributes(unsigned long flags) {
         | (flags & SW_VIEW_READ_ONLY ? SW_MOUNT_ATTR_RDONLY : 0);
 }
 
+/* The child's own memory (or, sharing swclone's until exec, a number swclone never reads). */
+static int proc_self = -1;
+
+int sw_view_proc_self(void) {
+    return proc_self;
+}
+
 static struct sw_failure begin(const struct sw_op *op) {
+    /* Kept for what needs this process's /proc files once the new root may have none (--disable-userns). */
+    proc_self = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
     /* bubblewrap's choices: / a slave (nothing goes out), a fresh tmpfs to build on, umask 0 so modes are exact. */
     if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0) SW_FAIL(SW_STEP_VIEW_ROOT);
     if (mount("tmpfs", op->path, "tmpfs", MS_NODEV | MS_NOSUID, "mode=0755") != 0) SW_FAIL(SW_STEP_VIEW_ROOT);

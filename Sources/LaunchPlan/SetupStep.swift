@@ -59,9 +59,19 @@ public struct LandlockRules: Equatable, Sendable {
     public var handled: LandlockRights
     public var rules: [Rule]
 
+    public init(handled: LandlockRights, rules: [Rule]) {
+        self.handled = handled
+        self.rules = rules
+    }
+
     public struct Rule: Equatable, Sendable {
         public var path: String
         public var access: LandlockRights
+
+        public init(path: String, access: LandlockRights) {
+            self.path = path
+            self.access = access
+        }
     }
 }
 

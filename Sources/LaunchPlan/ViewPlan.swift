@@ -26,7 +26,8 @@ struct ViewPlan {
         buildsRoot = view.buildsRoot && !landlockAlone
         // An unprivileged caller gets a user namespace, as with bubblewrap; --disable-userns needs one in any case.
         if (buildsRoot && !facts.effective.contains(.sysAdmin) || view.disableUserNamespaces)
-            && !spec.namespaces.contains(.user) && spec.userNamespace == nil {
+            && !spec.namespaces.contains(.user) && spec.userNamespace == nil
+        {
             impliedUserNamespace = UserNamespaceSetup(
                 uidMap: [IDMapEntry(inner: facts.uid, outer: facts.uid, count: 1)],
                 gidMap: [IDMapEntry(inner: facts.gid, outer: facts.gid, count: 1)], denySetgroups: true)

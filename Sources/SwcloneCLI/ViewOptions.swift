@@ -11,29 +11,38 @@ enum ViewOptions {
             OptionSpec(
                 .bind, "bind", .words(2), repeats: true, valueName: "src dest",
                 help: "Bind the host's SRC on DEST in a new root that shows only what is granted (recursive)."),
-            OptionSpec(.bindTry, "bind-try", .words(2), repeats: true, valueName: "src dest", help: "--bind, skipped when SRC does not exist."),
+            OptionSpec(
+                .bindTry, "bind-try", .words(2), repeats: true, valueName: "src dest", help: "--bind, skipped when SRC does not exist."),
             OptionSpec(
                 .roBind, "ro-bind", .words(2), repeats: true, valueName: "src dest",
                 help: "Bind SRC on DEST read-only: DEST and every mount under it, or the launch fails."),
             OptionSpec(
-                .roBindTry, "ro-bind-try", .words(2), repeats: true, valueName: "src dest", help: "--ro-bind, skipped when SRC does not exist."),
+                .roBindTry, "ro-bind-try", .words(2), repeats: true, valueName: "src dest",
+                help: "--ro-bind, skipped when SRC does not exist."),
             OptionSpec(.devBind, "dev-bind", .words(2), repeats: true, valueName: "src dest", help: "--bind where device files work."),
             OptionSpec(
-                .devBindTry, "dev-bind-try", .words(2), repeats: true, valueName: "src dest", help: "--dev-bind, skipped when SRC does not exist."),
+                .devBindTry, "dev-bind-try", .words(2), repeats: true, valueName: "src dest",
+                help: "--dev-bind, skipped when SRC does not exist."),
             OptionSpec(
-                .bindFD, "bind-fd", .words(2), repeats: true, valueName: "fd dest", help: "Bind the open directory or O_PATH descriptor FD on DEST."),
+                .bindFD, "bind-fd", .words(2), repeats: true, valueName: "fd dest",
+                help: "Bind the open directory or O_PATH descriptor FD on DEST."),
             OptionSpec(.roBindFD, "ro-bind-fd", .words(2), repeats: true, valueName: "fd dest", help: "--bind-fd, read-only."),
             OptionSpec(
                 .remountRO, "remount-ro", .required, repeats: true, valueName: "dest",
                 help: "Make DEST, and every mount under it, read-only."),
             OptionSpec(.tmpfs, "tmpfs", .required, repeats: true, valueName: "dest", help: "A new tmpfs on DEST (mode 0755, or --perms)."),
-            OptionSpec(.proc, "proc", .required, repeats: true, valueName: "dest", help: "A new proc on DEST (the host's when the PID namespace is shared)."),
+            OptionSpec(
+                .proc, "proc", .required, repeats: true, valueName: "dest",
+                help: "A new proc on DEST (the host's when the PID namespace is shared)."),
             OptionSpec(
                 .dev, "dev", .required, repeats: true, valueName: "dest",
                 help: "A minimal /dev on DEST: null, zero, full, random, urandom, tty, a private devpts, shm."),
             OptionSpec(.mqueue, "mqueue", .required, repeats: true, valueName: "dest", help: "A new mqueue filesystem on DEST."),
-            OptionSpec(.dir, "dir", .required, repeats: true, valueName: "dest", help: "Create the directory DEST (mode 0755, or --perms)."),
-            OptionSpec(.symlink, "symlink", .words(2), repeats: true, valueName: "target dest", help: "Create the symbolic link DEST pointing to TARGET."),
+            OptionSpec(
+                .dir, "dir", .required, repeats: true, valueName: "dest", help: "Create the directory DEST (mode 0755, or --perms)."),
+            OptionSpec(
+                .symlink, "symlink", .words(2), repeats: true, valueName: "target dest",
+                help: "Create the symbolic link DEST pointing to TARGET."),
             OptionSpec(.chmod, "chmod", .words(2), repeats: true, valueName: "octal path", help: "Change the mode of PATH."),
             OptionSpec(
                 .file, "file", .words(2), repeats: true, valueName: "fd dest",
@@ -56,7 +65,9 @@ enum ViewOptions {
             OptionSpec(
                 .tmpOverlay, "tmp-overlay", .required, repeats: true, valueName: "dest",
                 help: "An overlay on DEST whose writes go to a tmpfs and vanish at exit."),
-            OptionSpec(.roOverlay, "ro-overlay", .required, repeats: true, valueName: "dest", help: "A read-only overlay on DEST (two layers or more)."),
+            OptionSpec(
+                .roOverlay, "ro-overlay", .required, repeats: true, valueName: "dest",
+                help: "A read-only overlay on DEST (two layers or more)."),
             OptionSpec(.disableUserns, "disable-userns", help: "The program cannot create further user namespaces."),
             OptionSpec(
                 .assertUsernsDisabled, "assert-userns-disabled", help: "Fail unless the program already cannot create user namespaces."),
@@ -93,7 +104,8 @@ enum ViewOptions {
             switch occurrence.key {
             case .bind, .bindTry, .roBind, .roBindTry, .devBind, .devBindTry:
                 let access: BindAccess =
-                    [.roBind, .roBindTry].contains(occurrence.key) ? .readOnly
+                    [.roBind, .roBindTry].contains(occurrence.key)
+                    ? .readOnly
                     : [.devBind, .devBindTry].contains(occurrence.key) ? .devices : .readWrite
                 guard !words[0].isEmpty else { throw SwcloneError.usage("\(option): the source is empty") }
                 kind = .bind(source: words[0], access: access, optional: [.bindTry, .roBindTry, .devBindTry].contains(occurrence.key))
@@ -125,7 +137,8 @@ enum ViewOptions {
                         "\(option): needs at least \(needed == 1 ? "one" : "two") --overlay-src before it")
                 }
                 let upper: OverlayUpper =
-                    occurrence.key == .overlay ? .directory(words[0], work: words[1])
+                    occurrence.key == .overlay
+                    ? .directory(words[0], work: words[1])
                     : occurrence.key == .tmpOverlay ? .temporary : .none
                 kind = .overlay(sources: overlaySources, upper: upper)
                 overlaySources = []
@@ -162,7 +175,8 @@ enum ViewOptions {
             if let pending = size, !usesSize { throw SwcloneError.usage("\(pending.option): must be followed by --tmpfs") }
             if !overlaySources.isEmpty {
                 throw SwcloneError.usage(
-                    "--overlay-src \(overlaySources.last!): must be followed by another --overlay-src, --overlay, --tmp-overlay or --ro-overlay")
+                    "--overlay-src \(overlaySources.last!): must be followed by another --overlay-src, --overlay, --tmp-overlay or --ro-overlay"
+                )
             }
             if usesPerms { perms = nil }
             if usesSize { size = nil }

@@ -30,7 +30,15 @@ struct StepFailureTests {
         spec.noNewPrivileges = true
         spec.newSession = true
         spec.killChildSignal = SIGKILL
-        let facts = ProcessFacts(pid: 1, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything)
+        spec.view.operations = [
+            ViewOperation(
+                .bind(source: "/usr", access: .readOnly, optional: false), destination: "/usr",
+                option: "--ro-bind /usr /usr")
+        ]
+        spec.view.landlock = true
+        spec.view.disableUserNamespaces = true
+        var facts = ProcessFacts(pid: 1, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything)
+        facts.landlockABI = 3
         return try! LaunchPlan(spec: spec, facts: facts)
     }()
 
@@ -44,7 +52,8 @@ struct StepFailureTests {
         switch (planned, step) {
         case (.writeOwnMap(.setgroups, _), .setgroupsFile), (.writeOwnMap(.uidMap, _), .uidMap),
             (.writeOwnMap(.gidMap, _), .gidMap), (.newTimeNamespace, .timeOffsets), (.chdir, .chdir),
-            (.identity, .setuid), (.identity, .setgid):
+            (.identity, .setuid), (.identity, .setgid), (.view, .viewSource), (.view, .viewCreate), (.view, .viewMount),
+            (.view, .viewReadOnly), (.view, .viewWrite):
             return true
         default:
             return false
@@ -90,6 +99,16 @@ struct StepFailureTests {
         case .terminal: "cannot give the program the terminal's foreground: Operation not permitted (EPERM)"
         case .initProcess: "--init: cannot start the program under the init: Operation not permitted (EPERM)"
         case .exec: "cannot execute prog: Operation not permitted (EPERM)"
+        case .viewRoot: "cannot build the new root (a tmpfs over /tmp of the old root, then pivot_root): Operation not permitted (EPERM)"
+        case .viewSource: "--ro-bind /usr /usr: cannot use the source: Operation not permitted (EPERM)"
+        case .viewCreate: "--ro-bind /usr /usr: cannot create /usr in the new root: Operation not permitted (EPERM)"
+        case .viewMount: "--ro-bind /usr /usr: cannot mount on /usr: Operation not permitted (EPERM)"
+        case .viewReadOnly: "--ro-bind /usr /usr: cannot make /usr and every mount under it read-only: Operation not permitted (EPERM)"
+        case .viewWrite: "--ro-bind /usr /usr: cannot write /usr: Operation not permitted (EPERM)"
+        case .landlock: "--landlock: cannot restrict the program to the view: Operation not permitted (EPERM)"
+        case .userNamespaceLimit: "--disable-userns: cannot set user.max_user_namespaces"
+        case .userNamespaceNest: "--disable-userns: cannot create the nested user namespace: Operation not permitted (EPERM)"
+        case .userNamespaceAssert: "--assert-userns-disabled: the program could still create user namespaces"
         }
     }
 
@@ -97,7 +116,8 @@ struct StepFailureTests {
         .none, .unshare, .waitParent, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .setgroupsCheck, .timeUnshare, .timeOffsets, .timeEnter,
         .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate, .keepCaps, .setgroups, .setgid,
         .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal,
-        .initProcess, .exec,
+        .initProcess, .exec, .viewRoot, .viewSource, .viewCreate, .viewMount, .viewReadOnly, .viewWrite, .landlock,
+        .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert,
     ]
 
     @Test func everyStepHasItsLine() {
@@ -108,7 +128,7 @@ struct StepFailureTests {
             #expect(error.status == (step == .exec ? 126 : 125), "\(step)")
         }
         // Raw values run from 0 without gaps: the list above is every step.
-        #expect(Self.steps.map(\.rawValue) == Array(0..<Int32(Self.steps.count)))
+        #expect(Self.steps.map(\.rawValue).sorted() == Array(0..<Int32(Self.steps.count)))
     }
 
     @Test func exitStatusesOfTheExec() {
