@@ -77,6 +77,9 @@ public enum Launcher {
             else {
                 throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))")
             }
+            // It hears "executing" just before the exec: end-of-file without it (swclone killed
+            // during its set-up) takes the binds back.
+            resources.errorFD = resources.keepReadyFD
         }
         let child = ChildStructure(plan, resources: resources)
         let failure = sw_run_in_place(child.pointer)
