@@ -160,7 +160,8 @@ struct sw_failure sw_run_ops(const struct sw_op *ops, int count) {
     for (int i = 0; i < count; i++) {
         struct sw_failure f = run_op(&ops[i]);
         if (f.step != SW_STEP_NONE) {
-            f.index = i;
+            /* A failed bind carries the keeper's index, of the kept file. */
+            if (f.step != SW_STEP_KEEP_NS) f.index = i;
             return f;
         }
     }

@@ -158,11 +158,12 @@ func names(_ namespaces: Set<Namespace>) -> String {
 }
 
 extension LaunchPlan {
-    /// In place: whether `failure` came after the namespaces were kept in their files.
+    /// In place: whether `failure` came after the namespaces were kept in their files. A failed
+    /// bind is not: the keeper took back the ones before it, and its index is the file's.
     func failedAfterKeeping(_ failure: sw_failure) -> Bool {
         guard let keep = steps.firstIndex(of: .keepNamespaces) else { return false }
         switch failure.step {
-        case .unshare, .mapHelper: return false
+        case .unshare, .mapHelper, .keepNamespace: return false
         case .exec, .initProcess: return true
         default: return Int(failure.index) > keep
         }

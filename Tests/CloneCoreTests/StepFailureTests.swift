@@ -163,6 +163,20 @@ struct StepFailureTests {
         #expect(error.bwrapMessage == "Can't make symlink at /w/link: existing destination is /dev/null")
     }
 
+    /// In place, what the keeper of --NS=FILE must take back: binds made before the failure.
+    @Test func failuresAfterTheBinds() throws {
+        let plan = Self.plan
+        let keep = try #require(plan.steps.firstIndex(of: .keepNamespaces))
+        let hostname = try #require(plan.steps.firstIndex(of: .hostname("box")))
+        #expect(plan.failedAfterKeeping(failureRecord(.hostname, EPERM, index: Int32(hostname))))
+        #expect(plan.failedAfterKeeping(failureRecord(.exec, ENOENT)))
+        #expect(plan.failedAfterKeeping(failureRecord(.initProcess, EAGAIN)))
+        #expect(!plan.failedAfterKeeping(failureRecord(.unshare, EPERM)))
+        #expect(!plan.failedAfterKeeping(failureRecord(.timeEnter, EPERM, index: Int32(keep - 1))))
+        // A failed bind's index is the kept file's, whatever the operation's: the keeper undid its own.
+        #expect(!plan.failedAfterKeeping(failureRecord(.keepNamespace, ENOTDIR, index: Int32(keep + 3))))
+    }
+
     @Test func ownMapFilesReportTheirStep() {
         #expect(
             OwnMapFile.setgroups.step == .setgroupsFile && OwnMapFile.uidMap.step == .uidMap
