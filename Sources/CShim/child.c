@@ -19,6 +19,7 @@
 void sw_child_init(struct sw_child *c) {
     memset(c, 0, sizeof *c);
     c->error_fd = -1;
+    c->keeper_fd = -1;
     c->status_fd = -1;
     sigemptyset(&c->sigmask);
 }
@@ -168,13 +169,18 @@ struct sw_failure sw_run_ops(const struct sw_op *ops, int count) {
     return sw_ok;
 }
 
-/* execvp's search, over candidates the parent resolved: EACCES wins over ENOENT. */
+/*
+ * execvp's search, over candidates the parent resolved: EACCES wins over
+ * ENOENT. "Executing" goes first to swclone, then to the keeper of
+ * --NS=FILE, which keeps the binds only if it hears it: a child whose
+ * swclone has gone (its write fails) does not start the program, and the
+ * binds go with it.
+ */
 struct sw_failure sw_exec_program(const struct sw_child *c) {
     int err = ENOENT, denied = 0;
-    if (c->error_fd >= 0) {
-        struct sw_failure executing = { SW_STEP_NONE, SW_PROGRESS_EXECUTING, 0 };
-        sw_write_all(c->error_fd, &executing, sizeof executing);
-    }
+    struct sw_failure executing = { SW_STEP_NONE, SW_PROGRESS_EXECUTING, 0 };
+    if (c->error_fd >= 0 && sw_write_all(c->error_fd, &executing, sizeof executing) != 0) SW_FAIL(SW_STEP_WAIT_PARENT);
+    if (c->keeper_fd >= 0) sw_write_all(c->keeper_fd, &executing, sizeof executing);
     sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
     for (const char *const *p = c->candidates; *p; p++) {
         execve(*p, c->argv, c->envp);

@@ -57,8 +57,9 @@ struct sw_failure sw_run_init(const struct sw_child *c) {
             sw_report_and_exit(c, (struct sw_failure){ SW_STEP_PARENT_DEATH, errno, 0 });
         sw_report_and_exit(c, sw_exec_program(c));
     }
-    /* From now on only the program reports there: end-of-file means it exec'd. */
+    /* From now on only the program reports there, and tells the keeper of --NS=FILE: end-of-file means it exec'd. */
     close(c->error_fd);
+    if (c->keeper_fd >= 0) close(c->keeper_fd);
 
     int status = 0;
     for (;;) {

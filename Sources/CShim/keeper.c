@@ -1,8 +1,8 @@
 /*
  * Namespaces that outlive their program: bind mounts of /proc/PID/ns files,
- * made from the caller's mount namespace (in place, by a helper forked
- * before unshare, as unshare(1) does), and the namespace-file queries
- * swclone enter needs.
+ * made from the caller's mount namespace by a helper forked before the
+ * namespaces exist (in place before unshare, as unshare(1) does; otherwise
+ * before clone3), and the namespace-file queries swclone enter needs.
  */
 #define _GNU_SOURCE
 #include "io.h"
@@ -44,11 +44,27 @@ int sw_mount_id(int fd, uint64_t *id) {
 }
 
 struct keep_list {
-    const char *const *sources;
+    pid_t pid; /* whose namespaces, or 0: the PID in the ready record */
+    const char *const *names;
     const char *const *targets;
     const char *const *paths;
     int count;
 };
+
+/* "/proc/PID/ns/NAME" into buf (64 bytes), without malloc: the keeper learns PID only now. */
+static void namespace_file(char buf[64], pid_t pid, const char *name) {
+    static const char proc[] = "/proc/", ns[] = "/ns/";
+    char digits[12];
+    int len = 0;
+    unsigned long n = (unsigned long)pid;
+    do digits[len++] = (char)('0' + n % 10); while ((n /= 10) > 0);
+    char *p = buf, *end = buf + 63;
+    for (const char *q = proc; *q; q++) *p++ = *q;
+    while (len > 0) *p++ = digits[--len];
+    for (const char *q = ns; *q; q++) *p++ = *q;
+    while (*name && p < end) *p++ = *name++;
+    *p = '\0';
+}
 
 static void unbind(const struct keep_list *list, int count) {
     while (count-- > 0) umount2(list->paths[count], MNT_DETACH | UMOUNT_NOFOLLOW);
@@ -56,21 +72,28 @@ static void unbind(const struct keep_list *list, int count) {
 
 /*
  * The helper: wait for "the namespaces exist", bind them all or none,
- * answer; then wait for the launch's outcome. "Executing" comes just before
- * the launcher's exec, whose end-of-file then means the program runs: the
- * binds stay. End-of-file without it: the launcher died first (SIGKILL), and
- * a record: the launch failed after the binds; either way they are taken
- * away (and the record answered). A launcher that died before the answer
- * makes its write fail, not kill us (SIGPIPE), and never runs the program.
+ * answer; then wait for the launch's outcome. "Executing" comes from the
+ * process about to exec the program (swclone in place, the child or
+ * --init's program otherwise), whose exec then closes the pipe's last write
+ * end: end-of-file after it means the program runs, and the binds stay.
+ * End-of-file without it: whoever could exec died first (SIGKILL); a record
+ * after the answer: the launch failed after the binds (sw_undo_keeper);
+ * either way they are taken away (and the record answered). A launcher that
+ * died before the answer makes its write fail, not kill us (SIGPIPE).
  */
 static int keeper(const void *arg, int ready_fd, int answer_fd) {
     const struct keep_list *list = arg;
     signal(SIGPIPE, SIG_IGN);
     struct sw_failure record = { SW_STEP_NONE, 0, 0 };
-    if (sw_read_all(ready_fd, &record, sizeof record) != 0) return 1; /* the launcher failed before: nothing to keep */
+    /* End-of-file first: the launch failed before its namespaces existed, nothing to keep. */
+    if (sw_read_all(ready_fd, &record, sizeof record) != 0) return 1;
+    pid_t pid = list->pid ? list->pid : record.index;
+    if (record.step != SW_STEP_NONE || record.err != SW_PROGRESS_NAMESPACES_READY || pid <= 0) return 1;
     record = (struct sw_failure){ SW_STEP_NONE, 0, 0 };
     for (int i = 0; i < list->count; i++) {
-        if (mount(list->sources[i], list->targets[i], NULL, MS_BIND, NULL) != 0) {
+        char source[64];
+        namespace_file(source, pid, list->names[i]);
+        if (mount(source, list->targets[i], NULL, MS_BIND, NULL) != 0) {
             record = (struct sw_failure){ SW_STEP_KEEP_NS, errno, i };
             unbind(list, i);
             break;
@@ -92,9 +115,9 @@ static int keeper(const void *arg, int ready_fd, int answer_fd) {
     return 0;
 }
 
-int sw_start_keeper(const char *const *sources, const char *const *targets, const char *const *paths, int count,
-                    int *ready_fd, int *answer_fd) {
-    struct keep_list list = { sources, targets, paths, count };
+int sw_start_keeper(pid_t pid, const char *const *names, const char *const *targets, const char *const *paths,
+                    int count, int *ready_fd, int *answer_fd) {
+    struct keep_list list = { pid, names, targets, paths, count };
     return sw_start_detached_helper(keeper, &list, ready_fd, answer_fd);
 }
 

@@ -12,6 +12,8 @@ struct ChildResources {
     /// Where the child announces its namespaces, and where it hears they are kept.
     var keepReadyFD: Int32 = -1
     var keepAnswerFD: Int32 = -1
+    /// The keeper's pipe, told "executing" just before the exec (KeptNamespaces.startKeeper).
+    var keeperFD: Int32 = -1
     /// swclone's ends of the channels, which the child closes first.
     var parentFDs: [Int32] = []
     /// swclone's own pidfd, for --kill-child.
@@ -37,6 +39,7 @@ final class ChildStructure {
         var c = sw_child()
         sw_child_init(&c)
         c.error_fd = r.errorFD
+        c.keeper_fd = r.keeperFD
         let parentFDs = memory.allocate(Int32.self, count: r.parentFDs.count)
         for (i, fd) in r.parentFDs.enumerated() { (parentFDs + i).initialize(to: fd) }
         c.parent_fds = UnsafePointer(parentFDs)

@@ -6,14 +6,15 @@ import LaunchSpec
 /// `--uts=FILE` and its siblings: the new namespaces are bind-mounted on
 /// their FILEs once they exist and before the program runs, so they outlive
 /// it (as unshare(1) does; `umount FILE` releases one). The binds are made
-/// from the caller's mount namespace: by the parent in fork mode, by a
-/// helper forked before unshare in place; a launch that fails afterwards
-/// takes them away again. Each FILE is opened first without following a
-/// symbolic link, and the bind goes through that descriptor: the file
-/// checked is the file bound (a link planted in a shared directory cannot
-/// redirect it).
+/// from the caller's mount namespace by a helper forked before the
+/// namespaces exist (the keeper, sw_start_keeper), which keeps them only
+/// once the program's own exec is under way: a launch that fails afterwards,
+/// or whose swclone is killed before the exec, leaves no file bound. Each
+/// FILE is opened first without following a symbolic link, and the bind
+/// goes through that descriptor: the file checked is the file bound (a link
+/// planted in a shared directory cannot redirect it).
 struct KeptNamespaces {
-    /// In a fixed order: the in-place helper reports a failure by index.
+    /// In a fixed order: the keeper reports a failure by index.
     let files: [KeptNamespace]
     /// O_PATH descriptors of the files, in the same order.
     private(set) var fds: [Int32] = []
@@ -64,30 +65,61 @@ struct KeptNamespaces {
         for fd in fds { Glibc.close(fd) }
     }
 
-    /// The file of process `pid` that holds its new `namespace`. A PID or
-    /// time namespace is the one for children, as in unshare: in place the
-    /// launcher itself is not in them.
-    static func source(_ namespace: Namespace, pid: pid_t) -> String {
+    /// Starts the keeper: `pid` is whose namespaces it binds (swclone's, in place), or nil for a
+    /// child made later, whose PID `Keeper.bind(pid:)` passes on.
+    func startKeeper(pid: pid_t?) throws -> Keeper {
+        let memory = CAllocations()
+        var ready: Int32 = -1, answer: Int32 = -1
+        guard
+            sw_start_keeper(
+                pid ?? 0, memory.constArray(files.map { Self.procFile($0.namespace) }), memory.constArray(targets),
+                memory.constArray(files.map { $0.path }), Int32(files.count), &ready, &answer) == 0
+        else {
+            throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))")
+        }
+        return Keeper(readyFD: ready, answerFD: answer)
+    }
+
+    /// The file under /proc/PID/ns that holds the new `namespace`. A PID or time namespace is
+    /// the one for children, as in unshare: in place the launcher itself is not in them.
+    private static func procFile(_ namespace: Namespace) -> String {
         switch namespace {
-        case .pid, .time: "/proc/\(pid)/ns/\(namespace.rawValue)_for_children"
-        default: "/proc/\(pid)/ns/\(namespace.procName)"
+        case .pid, .time: "\(namespace.rawValue)_for_children"
+        default: namespace.procName
         }
     }
+}
 
-    /// Fork mode: the parent binds the child's namespaces, all or none.
-    func bind(pid: pid_t) throws {
-        for (i, (file, target)) in zip(files, targets).enumerated() {
-            guard mount(Self.source(file.namespace, pid: pid), target, nil, UInt(MS_BIND), nil) == 0 else {
-                let err = errno
-                unbind(count: i)
-                throw SwcloneError.setup("\(file.namespace.option)=\(file.path): cannot bind-mount the namespace on it: \(errnoText(err))")
-            }
-        }
+/// swclone's ends of the keeper's pipes: it hears on `readyFD` that the namespaces exist (and,
+/// from the process about to exec the program, "executing"), and answers on `answerFD`.
+struct Keeper {
+    let readyFD: Int32
+    let answerFD: Int32
+
+    /// A child's namespaces exist: the keeper binds them; its answer (step none: done, or the
+    /// failed bind), or nil if it ended without one.
+    func bind(pid: pid_t) -> sw_failure? {
+        var record = sw_failure()
+        record.err = sw_progress.namespacesReady.rawValue
+        record.index = pid
+        let size = MemoryLayout<sw_failure>.size
+        guard write(readyFD, &record, size) == size else { return nil }
+        var n: Int
+        repeat { n = read(answerFD, &record, size) } while n < 0 && errno == EINTR
+        return n == size ? record : nil
     }
 
-    /// Takes the binds away again (the first `count`, or all), by path and never through a link.
-    func unbind(count: Int? = nil) {
-        for file in files.prefix(count ?? files.count) { umount2(file.path, Int32(MNT_DETACH) | SW_UMOUNT_NOFOLLOW) }
+    /// The launch failed after the binds: the keeper takes them away, and swclone waits until it has.
+    func undo() {
+        sw_undo_keeper(readyFD, answerFD)
+        close()
+    }
+
+    /// swclone's part is done: end-of-file (once the program's exec closed its copy) keeps the binds
+    /// if the keeper heard "executing", and takes them away if not.
+    func close() {
+        Glibc.close(readyFD)
+        Glibc.close(answerFD)
     }
 }
 

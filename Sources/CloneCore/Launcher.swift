@@ -66,30 +66,19 @@ public enum Launcher {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let pid = getpid()
         resources.helperMaps = mapWriter.map { UserMapsPlan($0, pid: pid) }
-        let keeperPaths = CAllocations()
-        if !kept.isEmpty {
-            let sources = kept.files.map { KeptNamespaces.source($0.namespace, pid: pid) }
-            guard
-                sw_start_keeper(
-                    keeperPaths.constArray(sources), keeperPaths.constArray(kept.targets),
-                    keeperPaths.constArray(kept.files.map { $0.path }), Int32(kept.files.count),
-                    &resources.keepReadyFD, &resources.keepAnswerFD) == 0
-            else {
-                throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))")
-            }
+        let keeper = kept.isEmpty ? nil : try kept.startKeeper(pid: pid)
+        if let keeper {
+            resources.keepReadyFD = keeper.readyFD
+            resources.keepAnswerFD = keeper.answerFD
             // It hears "executing" just before the exec: end-of-file without it (swclone killed
             // during its set-up) takes the binds back.
-            resources.errorFD = resources.keepReadyFD
+            resources.keeperFD = keeper.readyFD
         }
         let child = ChildStructure(plan, resources: resources)
         let failure = sw_run_in_place(child.pointer)
-        if !kept.isEmpty {
-            // The helper takes back binds it made; end-of-file tells one still waiting that there is nothing to keep.
-            if plan.failedAfterKeeping(failure) {
-                sw_undo_keeper(resources.keepReadyFD, resources.keepAnswerFD)
-            } else {
-                close(resources.keepReadyFD)
-            }
+        // The keeper takes back binds it made; end-of-file tells one still waiting that there is nothing to keep.
+        if let keeper {
+            if plan.failedAfterKeeping(failure) { keeper.undo() } else { keeper.close() }
         }
         throw describe(failure, plan: plan, mapWriter: mapWriter.map { ($0, resources.helperMaps!.report.pointee, pid) })
     }
@@ -118,9 +107,13 @@ public enum Launcher {
         defer { cgroup?.close() }
         let cgroupFD = cgroup?.fd ?? joined.cgroupFD
 
+        // The child announces its namespaces on the error pipe and waits for the binds, which the
+        // keeper, started now in the caller's mount namespace, makes for its PID; the child tells it
+        // "executing" itself, so that only its exec keeps them (swclone may be killed before).
+        // Started before the other pipes, so that it holds none of their ends.
+        var keeper = kept.isEmpty ? nil : try kept.startKeeper(pid: nil)
         let errors = try Pipe()
         let sync = plan.waitsForParent ? try Pipe() : nil
-        // The child announces its namespaces on the error pipe and waits for the binds.
         let keep = kept.isEmpty ? nil : try Pipe()
         let reports = plan.runsInit ? try Pipe(nonBlocking: true) : nil
         var resources = ChildResources()
@@ -130,9 +123,11 @@ public enum Launcher {
         resources.keepReadyFD = keep == nil ? -1 : errors.writeEnd
         resources.keepAnswerFD = keep?.readEnd ?? -1
         resources.initReportsFD = reports?.writeEnd ?? -1
+        resources.keeperFD = keeper?.readyFD ?? -1
         resources.parentFDs.append(errors.readEnd)
         if let sync { resources.parentFDs.append(sync.writeEnd) }
         if let keep { resources.parentFDs.append(keep.writeEnd) }
+        if let keeper { resources.parentFDs.append(keeper.answerFD) }
         if let reports { resources.parentFDs.append(reports.readEnd) }
         resources.timeNamespaceSlot = status?.timeNamespaceSlot
         // --kill-child: the child checks this pidfd after its prctl, in case swclone died before.
@@ -162,7 +157,10 @@ public enum Launcher {
         keep?.closeReadEnd()
         reports?.closeWriteEnd()
         if resources.parentPidfd >= 0 { close(resources.parentPidfd) }
-        guard pid > 0 else { throw cloneFailure(cloneErrno, plan: plan) }
+        guard pid > 0 else {
+            keeper?.close()
+            throw cloneFailure(cloneErrno, plan: plan)
+        }
         let child = RunningChild(pid: pid, pidfd: pidfd)
         let terminal = plan.terminal.map { ForegroundTerminal(fd: $0) }
         // --info-fd: once the sandbox exists (whoever reads it may write its maps, with --userns-block-fd).
@@ -175,7 +173,8 @@ public enum Launcher {
         /// The child is gone or killed, and what it left undone: before the program ran, nothing stays.
         func abandon(_ error: SwcloneError, kill: Bool = true, bound: Bool = false) -> SwcloneError {
             if kill { child.kill() } else { _ = child.waitForEnd() }
-            if bound { kept.unbind() }
+            if bound { keeper?.undo() } else { keeper?.close() }
+            keeper = nil
             terminal?.reclaim(from: pid)
             return error
         }
@@ -192,16 +191,15 @@ public enum Launcher {
             }
             sync.release()
         }
-        if let keep {
+        if let keep, let binder = keeper {
             // A failure before the namespaces existed comes instead of the announcement.
             switch errors.readRecord() {
             case let record? where record.step == .none:
-                do {
-                    try kept.bind(pid: pid)
-                } catch let error as SwcloneError {
-                    throw abandon(error)
+                switch binder.bind(pid: pid) {
+                case let answer? where answer.step == .none: keep.send(answer)
+                case let failure?: throw abandon(describe(failure, plan: plan))
+                case nil: throw abandon(.setup("cannot keep the namespaces: their helper ended without an answer"))
                 }
-                keep.send(sw_failure())
             case let failure?:
                 throw abandon(describe(failure, plan: plan), kill: false)
             case nil:
@@ -211,12 +209,15 @@ public enum Launcher {
         }
         switch errors.readOutcome() {
         case .executing:
-            break
+            // The exec closed the child's end of the keeper's pipe, after "executing": the binds stay.
+            keeper?.close()
+            keeper = nil
         case .failed(let failure):
-            throw abandon(describe(failure, plan: plan), kill: false, bound: keep != nil)
+            throw abandon(describe(failure, plan: plan), kill: false, bound: true)
         case .died:
             let end = child.waitForEnd()
-            if keep != nil { kept.unbind() }
+            keeper?.undo()
+            keeper = nil
             terminal?.reclaim(from: pid)
             throw diedDuringSetUp(end)
         }

@@ -100,7 +100,8 @@ struct KeptNamespaceTests {
         let dir = try NamespaceFileDirectory()
         defer { dir.remove() }
         let stepping = dir.file("stepping"), answering = dir.file("answering")
-        let r = try cleanShell("""
+        let r = try cleanShell(
+            """
             bound() { grep -q " $1 " /proc/self/mountinfo; }
             gone() { i=0; while bound "$1" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done; bound "$1" && echo "$2 bound" || echo "$2 free"; }
             # Killed at its hostname step, after the binds.
@@ -115,14 +116,73 @@ struct KeptNamespaceTests {
         #expect(r.lines == ["stepping free", "answering free"], "\(r.stdout) \(r.stderr)")
     }
 
+    /// The same windows with a child: the keeper binds for the child's PID, and only the child
+    /// (under --init, the program) keeps the binds, by telling it "executing" just before its exec.
+    /// swclone killed while the keeper, held after its bind, has not answered, or while the child is
+    /// held at a set-up step after the binds (it then fails to say "executing" to swclone), leaves
+    /// nothing bound, and nothing running (the suite's trait).
+    @Test(arguments: [["--fork"], ["--pid", "--init"]])
+    func withAChildKilledBeforeExecLeavesNothingBound(mode: [String]) throws {
+        let dir = try NamespaceFileDirectory()
+        defer { dir.remove() }
+        let answering = dir.file("answering"), stepping = dir.file("stepping")
+        let options = mode.joined(separator: " ")
+        let r = try cleanShell(
+            """
+            bound() { grep -q " $1 " /proc/self/mountinfo; }
+            gone() { i=0; while bound "$1" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done; bound "$1" && echo "$2 bound" || echo "$2 free"; }
+            # Kills swclone (strace's child) once the file is bound, and waits for strace (every traced process gone).
+            killbound() { i=0; until bound "$1" || [ $i -ge 300 ]; do sleep 0.01; i=$((i + 1)); done; pkill -KILL -P $2 -x swclone; wait $2; }
+            strace -f -qq -o /dev/null -e inject=mount:delay_exit=2000000 "$SW" \(options) --net=\(answering) -- true &
+            killbound \(answering) $!
+            gone \(answering) answering
+            strace -f -qq -o /dev/null -e inject=sethostname:delay_enter=1000000 "$SW" \(options) --net=\(stepping) --hostname k -- true &
+            killbound \(stepping) $!
+            gone \(stepping) stepping
+            """)
+        #expect(r.lines == ["answering free", "stepping free"], "\(r.stdout) \(r.stderr)")
+    }
+
     /// A launch that fails after the binds takes them back, in place too (the program is not found).
-    @Test func inPlaceFailureAfterTheBindsTakesThemBack() throws {
+    @Test(arguments: [[], ["--fork"], ["--pid", "--init"]])
+    func failureAfterTheBindsTakesThemBack(mode: [String]) throws {
         let dir = try NamespaceFileDirectory()
         defer { dir.remove() }
         let net = dir.file("net")
-        let r = try Swclone.run(["--net=\(net)", "--", "/nonexistent/swclone-program"])
+        let r = try Swclone.run(mode + ["--net=\(net)", "--", "/nonexistent/swclone-program"])
         #expect(r.status == 127, "\(r.stderr)")
         #expect(!dir.isMounted(net))
+    }
+
+    /// A bind that fails names its own file, and the ones before it are taken back.
+    @Test(arguments: [[], ["--fork"]])
+    func aFailedBindNamesItsFile(mode: [String]) throws {
+        let dir = try NamespaceFileDirectory()
+        defer { dir.remove() }
+        let uts = dir.file("uts"), net = "\(dir.path)/net-dir"
+        try FileManager.default.createDirectory(atPath: net, withIntermediateDirectories: false)
+        let r = try Swclone.run(mode + ["--uts=\(uts)", "--net=\(net)", "--", "true"])
+        expectOneErrorLine(r, status: 125, containing: "--net=\(net): cannot bind-mount the namespace on it: Not a directory (ENOTDIR)")
+        #expect(!dir.isMounted(uts))
+    }
+
+    /// Under --init the program tells the keeper "executing", and the init keeps no end of its
+    /// pipe: the binds stay and the keeper is gone while the program runs (only swclone and the
+    /// init still have --net=FILE in their command lines).
+    @Test func underInitTheKeeperEndsWhenTheProgramRuns() throws {
+        let dir = try NamespaceFileDirectory()
+        defer { dir.remove() }
+        let net = dir.file("net")
+        let r = try cleanShell(
+            startWhenReady(#""$SW" --pid --init --net=\#(net) -- sh -c 'echo ready; exec sleep 20'"#) + """
+
+                holders() { n=0; for c in /proc/[0-9]*/cmdline; do tr '\\0' '\\n' <"$c" 2>/dev/null | grep -qx -- "--net=\(net)" && n=$((n + 1)); done; echo $n; }
+                i=0; while [ "$(holders)" != 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+                echo "holders $(holders)"
+                grep -q " \(net) " /proc/self/mountinfo && echo bound
+                kill -TERM $p; wait $p; echo $?; rm -f "$out"
+                """)
+        #expect(r.lines == ["holders 2", "bound", "143"], "\(r.stdout) \(r.stderr)")
     }
 
     @Test func missingFileOrEmptyName() throws {

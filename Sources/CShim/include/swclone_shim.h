@@ -112,7 +112,8 @@ struct sw_failure {
  * Progress a child reports on the error pipe, as a record with step
  * SW_STEP_NONE and this in `err`: its namespaces exist (for whoever keeps
  * them in files), or it is about to exec. End-of-file without the second
- * means the child died during its set-up.
+ * means the child died during its set-up. The keeper of --NS=FILE hears
+ * both too (the first with the child's PID in `index`, from swclone).
  */
 enum SW_CLOSED sw_progress : int32_t {
     SW_PROGRESS_NAMESPACES_READY SW_SWIFT(namespacesReady) = 1,
@@ -272,6 +273,7 @@ struct sw_map_report {
 /* Everything the child needs, prepared by the parent before clone3. sw_child_init gives the defaults. */
 struct sw_child {
     int error_fd;                 /* write end of the error pipe, or -1 (in place: failures are returned) */
+    int keeper_fd;                /* write end of the keeper's pipe (sw_start_keeper): "executing" goes there too, or -1 */
     /* The launcher's ends of the channels, closed first: a child holding the
      * write end of the pipe it waits on would wait forever once swclone died. */
     const int *_Nullable parent_fds;
@@ -332,16 +334,20 @@ struct sw_failure sw_run_in_place(const struct sw_child *child);
 int sw_apply_user_maps(const struct sw_user_maps *maps, struct sw_map_report *report);
 
 /*
- * In place the program keeps swclone's process, so a helper forked before
- * unshare (still in the caller's mount namespace, detached so that the
- * program never has to reap it) bind-mounts sources[i] on targets[i] (an
- * opened file, /proc/self/fd/N; paths[i] is its name, to unmount) when
- * told the namespaces exist, and answers. It then waits: end-of-file on
- * ready_fd (closed by the exec) leaves the binds; sw_undo_keeper takes them
- * away again after a failure. Sets the descriptors an SW_OP_KEEP_NAMESPACES
- * operation uses; returns 0, or -1 with errno.
+ * --NS=FILE: a helper forked before the namespaces exist (so in the caller's
+ * mount namespace, and detached so that nobody has to reap it) bind-mounts
+ * /proc/PID/ns/names[i] on targets[i] (an opened file, /proc/self/fd/N;
+ * paths[i] is its name, to unmount) when told on ready_fd that the
+ * namespaces exist, and answers on answer_fd (a failure record, step NONE:
+ * done). PID is `pid` (in place: swclone's), or 0 for the one in the ready
+ * record's index (a child's, passed on by swclone). The binds stay only if
+ * "executing" (struct sw_child's keeper_fd) comes before end-of-file on
+ * ready_fd: the program's own exec closes the last write end. End-of-file
+ * without it (everyone holding the pipe died first) or a record after it
+ * (sw_undo_keeper: the launch failed) takes them away again. Returns 0, or
+ * -1 with errno.
  */
-int sw_start_keeper(const char *const _Nullable *_Nonnull sources, const char *const _Nullable *_Nonnull targets,
+int sw_start_keeper(pid_t pid, const char *const _Nullable *_Nonnull names, const char *const _Nullable *_Nonnull targets,
                     const char *const _Nullable *_Nonnull paths, int count, int *ready_fd, int *answer_fd);
 void sw_undo_keeper(int ready_fd, int answer_fd);
 
