@@ -208,6 +208,7 @@ KINDS = [
     Kind("--json-status", ["--pid", "--net"], json=True),
     Kind("--net=FILE", ["--uts"], ns_file=True),
     Kind("--net=FILE --fork", ["--fork", "--uts"], ns_file=True),
+    Kind("--net=FILE --pid --init", ["--pid", "--init", "--uts"], ns_file=True),
     Kind("--kill-child", ["--kill-child", "--uts", "--net"], kill_child=True),
     Kind("--kill-child --pid --init", ["--kill-child=TERM", "--pid", "--init", "--mount-proc"], kill_child=True),
     Kind("--set-tid", ["--uts"], set_tid=True),
@@ -406,8 +407,10 @@ class Run:
     def at_exec(log, pid):
         """swclone, in place, was killed at the exec boundary: after it said "executing" to the helper
         that keeps its namespaces (the record that goes just before execve: step 0, progress 2) and
-        before it entered execve."""
-        return re.search(rb'(^|\n)%d write\(\d+, "(\\0){4}\\2(\\0){7}", 12\) = 12' % pid, read(log) or b"") is not None
+        before it entered execve. strace pads a short PID with spaces, and cuts the record (12 bytes,
+        then a detail field) short ("...")."""
+        return re.search(rb'(^|\n)%d +write\(\d+, "(\\0){4}\\2(\\0){7}(\\0)*"(\.\.\.)?, (\d+)\) += \6' % pid,
+                         read(log) or b"") is not None
 
     @staticmethod
     def last_call(log, pid):
