@@ -159,6 +159,9 @@ final class ChildStructure {
             kind(.setns)
             op.fd = fd
             op.flags = UInt(SW_CLONE_NEWUSER)
+        case .nestPIDNamespace:
+            kind(.nestPIDNamespace)
+            op.fd = r.errorFD
         case .limitUserNamespaces:
             kind(.writeFile)
             op.path = string("/proc/sys/user/max_user_namespaces")

@@ -187,11 +187,11 @@ private func targetFacts(_ join: NamespaceJoin) -> TargetFacts {
 @_cdecl("SwcloneFuzz_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     var argc = argc, argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput)
+    return runFuzzerDriver(&argc, &argv, fuzzOneInput)
 }
 
 @_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(
+private func runFuzzerDriver(
     _ argc: UnsafeMutablePointer<Int32>,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
     _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
