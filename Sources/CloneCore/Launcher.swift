@@ -32,6 +32,7 @@ public enum Launcher {
         if case .target(let dir) = plan.cgroup { try moveIntoCgroup(joined.cgroupFD, path: dir) }
         var resources = ChildResources()
         resources.join = joined
+        resources.defaultSeccompFilter = try defaultSeccompFilter(plan)
         // Maps swclone cannot write for itself after unshare: a helper writes them.
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let pid = getpid()
@@ -77,6 +78,7 @@ public enum Launcher {
         _ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
         status: JSONStatus?
     ) throws -> (RunningChild, Int32) {
+        let seccompDefault = try defaultSeccompFilter(plan)
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
             guard case .into(let dir) = choice else { return nil }
@@ -92,6 +94,7 @@ public enum Launcher {
         let reports = plan.runsInit ? try Pipe(nonBlocking: true) : nil
         var resources = ChildResources()
         resources.join = joined
+        resources.defaultSeccompFilter = seccompDefault
         resources.errorFD = errors.writeEnd
         resources.syncFD = sync?.readEnd ?? -1
         resources.keepReadyFD = keep == nil ? -1 : errors.writeEnd

@@ -165,7 +165,9 @@ public struct LaunchPlan: Equatable, Sendable {
                         keepCapabilities: capabilities != nil && uid != nil)))
         }
         if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
-        if spec.noNewPrivileges { steps.append(.noNewPrivileges) }
+        // Without CAP_SYS_ADMIN a process may load a seccomp filter only under no_new_privs; bubblewrap sets it always.
+        let filtered = spec.seccompDefault || !spec.seccompPrograms.isEmpty
+        if spec.noNewPrivileges || filtered { steps.append(.noNewPrivileges) }
         if spec.newSession { steps.append(.newSession) }
         if let rules = viewPlan.landlock { steps.append(.landlock(rules)) }
         if let signal = spec.killChildSignal {
@@ -179,6 +181,13 @@ public struct LaunchPlan: Equatable, Sendable {
         if needsChild, !spec.newSession, let tty = facts.foregroundTerminal {
             terminal = tty
             steps.append(.takeTerminal)
+        }
+        // Last of all: a filter may refuse what any step before needs (mounts, identity and capability
+        // changes, the terminal). The default one first, so that the caller's, later in the kernel's list
+        // of filters, give their own errno where both refuse a call.
+        if filtered {
+            if spec.seccompDefault { steps.append(.seccomp(.standard(refusesAttach: !namespaces.contains(.pid)))) }
+            for program in spec.seccompPrograms { steps.append(.seccomp(.program(program))) }
         }
 
         if !facts.procIsOurs, let user = Self.procUser(spec, outsideMaps: outsideMaps, steps: steps) {

@@ -8,6 +8,7 @@ enum LaunchOptions {
         groups: [
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
             UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group, ViewOptions.group,
+            SeccompOptions.group,
         ])
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
@@ -22,6 +23,8 @@ enum LaunchOptions {
         try StatusOptions.apply(o, to: &spec)
         try SupervisionOptions.apply(o, to: &spec)
         try ViewOptions.apply(o, to: &spec)
+        // Last: it reads the descriptors, which may block, once every cheaper check has passed.
+        try SeccompOptions.apply(o, to: &spec)
         return spec
     }
 }
@@ -54,6 +57,7 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
     @OptionGroup(title: "Filesystem view (as bubblewrap)") var view: ViewHelp
+    @OptionGroup(title: "Seccomp") var seccomp: SeccompHelp
 
     @Argument(
         parsing: .postTerminator,

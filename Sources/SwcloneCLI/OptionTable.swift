@@ -18,6 +18,7 @@ public enum OptionKey: UInt8, Sendable {
     case bind, bindTry, roBind, roBindTry, devBind, devBindTry, bindFD, roBindFD, remountRO
     case tmpfs, proc, dev, mqueue, dir, symlink, chmod, file, bindData, roBindData, perms, size, chdir
     case overlaySrc, overlay, tmpOverlay, roOverlay, disableUserns, assertUsernsDisabled, landlock
+    case seccomp, addSeccompFD, seccompDefault
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp
 }

@@ -94,6 +94,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_USERNS_LIMIT SW_SWIFT(userNamespaceLimit), /* --disable-userns: user.max_user_namespaces */
     SW_STEP_USERNS_NEST SW_SWIFT(userNamespaceNest),   /* --disable-userns: the nested user namespace and its maps */
     SW_STEP_USERNS_ASSERT SW_SWIFT(userNamespaceAssert), /* a user namespace could still be created */
+    SW_STEP_SECCOMP SW_SWIFT(seccomp),                 /* loading a seccomp filter: the kernel refused it */
     SW_STEP_EXEC SW_SWIFT(exec),
 };
 
@@ -161,6 +162,9 @@ enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_CHDIR_FIRST SW_SWIFT(chdirFirst),       /* config: directories, NULL-terminated; the first that works */
     SW_OP_NEST_USERNS SW_SWIFT(nestUserNamespace), /* identity.uid, identity.gid: mapped to themselves */
     SW_OP_ASSERT_NO_USERNS SW_SWIFT(assertNoUserNamespace),
+    /* seccomp: one classic-BPF program. The plan puts these last; they are loaded at the hand-over
+     * (after the launcher's signal mask is back, just before execve; --init loads them after its fork). */
+    SW_OP_SECCOMP SW_SWIFT(seccomp),
 };
 
 /* SW_OP_VIEW_* flags. */
@@ -188,6 +192,12 @@ struct sw_landlock {
     uint64_t handled;
     const struct sw_landlock_rule *_Nullable rules;
     int rule_count;
+};
+
+/* A seccomp filter as the kernel takes it: `length` instructions of struct sock_filter, 8 bytes each. */
+struct sw_seccomp_program {
+    const void *_Nullable instructions;
+    uint16_t length;
 };
 
 /* The program's IDs: groups dropped, then GID, then UID, all read back. */
@@ -224,6 +234,7 @@ struct sw_op {
     struct sw_landlock landlock;
     struct sw_identity identity;
     struct sw_caps caps;
+    struct sw_seccomp_program seccomp;
 };
 
 /*
@@ -350,6 +361,14 @@ void sw_forwarded_signals(sigset_t *set);
 int sw_start_argc(void);
 char *const _Nullable *_Nullable sw_start_argv(void);
 void sw_forget_runtime_root(void);
+
+/*
+ * --seccomp-default's filter (seccomp_default.c), built with libseccomp for the native architecture and
+ * its compat ABIs: 0 and a malloc'd program (free it) of *length bytes, or -1 with errno.
+ * `refuse_attach`: the program shares the caller's PID namespace, so PTRACE_ATTACH, PTRACE_SEIZE and
+ * the calls with ptrace's access check reach processes outside the sandbox, and are refused too.
+ */
+int sw_default_seccomp_program(bool refuse_attach, void *_Nullable *_Nonnull program, size_t *length);
 
 /* The Landlock ABI the kernel offers (1, 2...), or -1 with errno (ENOSYS, EOPNOTSUPP: none). */
 int sw_landlock_abi(void);
