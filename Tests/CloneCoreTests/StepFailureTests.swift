@@ -37,6 +37,7 @@ struct StepFailureTests {
         ]
         spec.view.landlock = true
         spec.view.disableUserNamespaces = true
+        spec.seccompPrograms = [SeccompProgram(instructions: [0x06, 0, 0, 0, 0, 0, 0xff, 0x7f], option: "--seccomp 3")]
         var facts = ProcessFacts(pid: 1, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything)
         facts.landlockABI = 3
         return try! LaunchPlan(spec: spec, facts: facts)
@@ -53,7 +54,7 @@ struct StepFailureTests {
         case (.writeOwnMap(.setgroups, _), .setgroupsFile), (.writeOwnMap(.uidMap, _), .uidMap),
             (.writeOwnMap(.gidMap, _), .gidMap), (.newTimeNamespace, .timeOffsets), (.chdir, .chdir),
             (.identity, .setuid), (.identity, .setgid), (.view, .viewSource), (.view, .viewCreate), (.view, .viewMount),
-            (.view, .viewReadOnly), (.view, .viewWrite):
+            (.view, .viewReadOnly), (.view, .viewWrite), (.seccomp, .seccomp):
             return true
         default:
             return false
@@ -109,6 +110,7 @@ struct StepFailureTests {
         case .userNamespaceLimit: "--disable-userns: cannot set user.max_user_namespaces"
         case .userNamespaceNest: "--disable-userns: cannot create the nested user namespace: Operation not permitted (EPERM)"
         case .userNamespaceAssert: "--assert-userns-disabled: the program could still create user namespaces"
+        case .seccomp: "--seccomp 3: cannot load the seccomp filter: Operation not permitted (EPERM)"
         }
     }
 
@@ -117,7 +119,7 @@ struct StepFailureTests {
         .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate, .keepCaps, .setgroups, .setgid,
         .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal,
         .initProcess, .exec, .viewRoot, .viewSource, .viewCreate, .viewMount, .viewReadOnly, .viewWrite, .landlock,
-        .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert,
+        .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .seccomp,
     ]
 
     @Test func everyStepHasItsLine() {
@@ -140,6 +142,17 @@ struct StepFailureTests {
 
     @Test func aDeadLauncherIsNamedForKillChild() {
         #expect(failure(.parentDeath, ESRCH).message == "--kill-child: swclone died before the program started")
+    }
+
+    /// The kernel's refusals that its errno alone does not explain.
+    @Test func aRefusedFilterSaysWhy() {
+        #expect(
+            failure(.seccomp, EINVAL).message.hasSuffix(
+                "Invalid argument (EINVAL); the kernel refused the program (an invalid instruction or jump, or a kernel without CONFIG_SECCOMP_FILTER)"
+            ))
+        #expect(
+            failure(.seccomp, ENOMEM).message.hasSuffix("the filters together may have at most 32768 instructions (4 more for each filter)")
+        )
     }
 
     @Test func ownMapFilesReportTheirStep() {
