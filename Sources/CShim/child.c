@@ -28,6 +28,7 @@ void sw_op_init(struct sw_op *op, enum sw_op_kind kind) {
     op->kind = kind;
     op->fd = -1;
     op->fd2 = -1;
+    op->parent_mode = 0755;
 }
 
 int sw_exit_status(struct sw_failure f) {
@@ -121,8 +122,25 @@ static struct sw_failure run_op(const struct sw_op *op) {
     case SW_OP_LANDLOCK:
         return sw_op_landlock(&op->landlock);
     case SW_OP_CHDIR_FIRST:
-        for (const char *const *dir = op->config; dir && *dir; dir++)
-            if (chdir(*dir) == 0) break;
+        for (const char *const *pair = op->config; pair && pair[0]; pair += 2) {
+            if (chdir(pair[0]) != 0) continue;
+            if (op->env_slot) *op->env_slot = (char *)pair[1];
+            break;
+        }
+        return sw_ok;
+    case SW_OP_LOCK_FILE:
+        return sw_op_lock_file(op);
+    case SW_OP_WAIT_FD: {
+        char byte;
+        ssize_t n;
+        do n = read(op->fd, &byte, 1); while (n < 0 && errno == EINTR);
+        if (n < 0) SW_FAIL(SW_STEP_WAIT_FD);
+        close(op->fd);
+        return sw_ok;
+    }
+    case SW_OP_SETNS:
+        if (setns(op->fd, (int)op->flags) != 0) SW_FAIL(SW_STEP_USERNS_JOIN);
+        close(op->fd);
         return sw_ok;
     case SW_OP_NEST_USERNS:
         return sw_op_nest_user_namespace(&op->identity);

@@ -28,6 +28,7 @@ struct sw_failure sw_op_parent_death(const struct sw_op *op);
 struct sw_failure sw_op_view(const struct sw_op *op);
 struct sw_failure sw_op_landlock(const struct sw_landlock *landlock);
 struct sw_failure sw_op_nest_user_namespace(const struct sw_identity *id);
+struct sw_failure sw_op_lock_file(const struct sw_op *op);
 /* /proc/self as it was before the view replaced the root (where it may be gone, or read-only), or -1. */
 int sw_view_proc_self(void);
 

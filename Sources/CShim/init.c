@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,6 +62,9 @@ struct sw_failure sw_run_init(const struct sw_child *c) {
     if (program < 0) SW_FAIL(SW_STEP_INIT);
     if (program == 0) {
         if (filtered) close(gate[1]);
+        /* The init's parent-death signal is not inherited: --die-with-parent reaches the program only through its own. */
+        if (c->program_death_signal && prctl(PR_SET_PDEATHSIG, c->program_death_signal) != 0)
+            sw_report_and_exit(c, (struct sw_failure){ SW_STEP_PARENT_DEATH, errno, 0 });
         sw_report_and_exit(c, sw_exec_program(c, gate[0]));
     }
     if (filtered) {

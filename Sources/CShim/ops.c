@@ -138,3 +138,21 @@ struct sw_failure sw_op_nest_user_namespace(const struct sw_identity *id) {
     if (rc != 0) SW_FAIL(SW_STEP_USERNS_NEST);
     return sw_ok;
 }
+
+/*
+ * --lock-file: a read lock on the file, as bubblewrap takes it. The
+ * descriptor is close-on-exec: the program's exec drops its copy, and the
+ * reaper (this process, which never execs) holds the lock while the sandbox runs.
+ */
+struct sw_failure sw_op_lock_file(const struct sw_op *op) {
+    int fd = open(op->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) SW_FAIL(SW_STEP_LOCK_FILE);
+    struct flock lock = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    if (fcntl(fd, F_SETLK, &lock) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        SW_FAIL(SW_STEP_LOCK_FILE);
+    }
+    return sw_ok;
+}

@@ -79,11 +79,11 @@ static int open_in_root(int root, const char *rel, int flags, unsigned mode) {
 
 /*
  * The directory that will hold `rel`'s last component, every missing parent
- * made (0755, as bubblewrap): its descriptor, and the last component in *name.
+ * made with `parent_mode`: its descriptor, and the last component in *name.
  * Each prefix is resolved from the root again, so a link among the parents
  * stays inside the root. `rel` has no "..", no empty component (the plan's).
  */
-static int open_parent(int root, const char *rel, const char **name) {
+static int open_parent(int root, const char *rel, unsigned parent_mode, const char **name) {
     char path[PATH_MAX];
     size_t len = strlen(rel);
     if (len >= sizeof path) {
@@ -105,7 +105,7 @@ static int open_parent(int root, const char *rel, const char **name) {
             const char *component = strrchr(path, '/');
             component = component ? component + 1 : path;
             int base = parent >= 0 ? parent : root;
-            if (mkdirat(base, component, 0755) != 0 && errno != EEXIST) {
+            if (mkdirat(base, component, parent_mode) != 0 && errno != EEXIST) {
                 if (parent >= 0) close(parent);
                 return -1;
             }
@@ -121,10 +121,10 @@ static int open_parent(int root, const char *rel, const char **name) {
 }
 
 /* A directory at `rel` (made with `mode` if missing), opened O_PATH. */
-static int ensure_dir(int root, const char *rel, unsigned mode) {
+static int ensure_dir(int root, const char *rel, unsigned mode, unsigned parent_mode) {
     if (*rel) {
         const char *name;
-        int parent = open_parent(root, rel, &name);
+        int parent = open_parent(root, rel, parent_mode, &name);
         if (parent < 0) return -1;
         int rc = mkdirat(parent, name, mode);
         int saved = errno;
@@ -138,9 +138,9 @@ static int ensure_dir(int root, const char *rel, unsigned mode) {
 }
 
 /* A file at `rel` to mount on (made empty with `mode` if missing), opened O_PATH. */
-static int ensure_file(int root, const char *rel, unsigned mode) {
+static int ensure_file(int root, const char *rel, unsigned mode, unsigned parent_mode) {
     const char *name;
-    int parent = open_parent(root, rel, &name);
+    int parent = open_parent(root, rel, parent_mode, &name);
     if (parent < 0) return -1;
     close(parent);
     int fd = open_in_root(root, rel, O_PATH, 0);
@@ -244,7 +244,7 @@ static struct sw_failure bind(const struct sw_op *op, int root) {
         if (errno == ENOENT && (op->flags & SW_VIEW_OPTIONAL)) return sw_ok;
         SW_FAIL(SW_STEP_VIEW_SOURCE);
     }
-    int dest = S_ISDIR(st.st_mode) ? ensure_dir(root, op->dest, 0755) : ensure_file(root, op->dest, 0444);
+    int dest = S_ISDIR(st.st_mode) ? ensure_dir(root, op->dest, 0755, op->parent_mode) : ensure_file(root, op->dest, 0444, op->parent_mode);
     if (dest < 0) SW_FAIL(SW_STEP_VIEW_CREATE);
     struct sw_failure f = bind_tree(op->path, dest, bind_attributes(op->flags));
     close(dest);
@@ -303,7 +303,7 @@ static struct sw_failure filesystem(const struct sw_op *op, int root) {
         if ((strcmp(kv[0], "upperdir") == 0 || strcmp(kv[0], "workdir") == 0) && mkdir(kv[1], 0755) != 0)
             SW_FAIL(SW_STEP_VIEW_CREATE);
     }
-    int dest = ensure_dir(root, op->dest, 0755);
+    int dest = ensure_dir(root, op->dest, 0755, op->parent_mode);
     if (dest < 0) SW_FAIL(SW_STEP_VIEW_CREATE);
     struct sw_failure f = new_filesystem(op->text, op->config, op->attributes, dest);
     close(dest);
@@ -316,7 +316,7 @@ static struct sw_failure filesystem(const struct sw_op *op, int root) {
  * read-only where they are writable.
  */
 static struct sw_failure proc(const struct sw_op *op, int root) {
-    int dest = ensure_dir(root, op->dest, 0755);
+    int dest = ensure_dir(root, op->dest, 0755, op->parent_mode);
     if (dest < 0) SW_FAIL(SW_STEP_VIEW_CREATE);
     struct sw_failure f = op->flags & SW_VIEW_NEW
         ? new_filesystem("proc", NULL, SW_MOUNT_ATTR_NOSUID | SW_MOUNT_ATTR_NODEV | SW_MOUNT_ATTR_NOEXEC, dest)
@@ -367,7 +367,7 @@ static int bind_device(int dev, const char *name, const char *source) {
  * its ptmx, and the terminal as console when there is one.
  */
 static struct sw_failure dev(const struct sw_op *op, int root) {
-    int dest = ensure_dir(root, op->dest, 0755);
+    int dest = ensure_dir(root, op->dest, 0755, op->parent_mode);
     if (dest < 0) SW_FAIL(SW_STEP_VIEW_CREATE);
     static const char *const mode[] = { "mode", "0755", NULL };
     struct sw_failure f = new_filesystem("tmpfs", mode, SW_MOUNT_ATTR_NOSUID, dest);
@@ -409,7 +409,7 @@ static struct sw_failure dev(const struct sw_op *op, int root) {
 }
 
 static struct sw_failure make_dir(const struct sw_op *op, int root) {
-    int dir = ensure_dir(root, op->dest, op->mode);
+    int dir = ensure_dir(root, op->dest, op->mode, op->parent_mode);
     if (dir < 0) SW_FAIL(SW_STEP_VIEW_CREATE);
     close(dir);
     return sw_ok;
@@ -417,21 +417,18 @@ static struct sw_failure make_dir(const struct sw_op *op, int root) {
 
 static struct sw_failure symlink_(const struct sw_op *op, int root) {
     const char *name;
-    int parent = open_parent(root, op->dest, &name);
+    int parent = open_parent(root, op->dest, op->parent_mode, &name);
     if (parent < 0) SW_FAIL(SW_STEP_VIEW_CREATE);
     int rc = symlinkat(op->text, parent, name);
+    struct sw_failure f = { SW_STEP_VIEW_CREATE, errno, 0 };
     if (rc != 0 && errno == EEXIST) {
-        /* As bubblewrap: the same link already there is no failure. */
-        char existing[PATH_MAX];
-        ssize_t n = readlinkat(parent, name, existing, sizeof existing - 1);
-        rc = n >= 0 && (size_t)n == strlen(op->text) && memcmp(existing, op->text, (size_t)n) == 0 ? 0 : -1;
-        if (rc != 0) errno = EEXIST;
+        /* As bubblewrap: the same link already there is no failure; another is named in the message. */
+        ssize_t n = readlinkat(parent, name, f.detail, sizeof f.detail - 1);
+        if (n >= 0) f.detail[n] = 0;
+        rc = n >= 0 && strcmp(f.detail, op->text) == 0 ? 0 : -1;
     }
-    int saved = errno;
     close(parent);
-    errno = saved;
-    if (rc != 0) SW_FAIL(SW_STEP_VIEW_CREATE);
-    return sw_ok;
+    return rc == 0 ? sw_ok : f;
 }
 
 static struct sw_failure change_mode(const struct sw_op *op, int root) {
@@ -465,7 +462,7 @@ static int copy_data(int from, int to) {
  */
 static struct sw_failure file(const struct sw_op *op, int root) {
     const char *name;
-    int parent = open_parent(root, op->dest, &name);
+    int parent = open_parent(root, op->dest, op->parent_mode, &name);
     if (parent < 0) SW_FAIL(SW_STEP_VIEW_CREATE);
     close(parent);
     char scratch[32] = "/bind-data-";
@@ -480,7 +477,7 @@ static struct sw_failure file(const struct sw_op *op, int root) {
     errno = saved;
     if (rc != 0) SW_FAIL(SW_STEP_VIEW_WRITE);
     if (!(op->flags & SW_VIEW_BIND)) return sw_ok;
-    int dest = ensure_file(root, op->dest, 0444);
+    int dest = ensure_file(root, op->dest, 0444, op->parent_mode);
     if (dest < 0) SW_FAIL(SW_STEP_VIEW_CREATE);
     struct sw_failure f = bind_tree(scratch, dest, bind_attributes(op->flags));
     close(dest);

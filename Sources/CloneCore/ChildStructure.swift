@@ -32,6 +32,7 @@ struct ChildResources {
 final class ChildStructure {
     let pointer: UnsafeMutablePointer<sw_child>
     private let memory = CAllocations()
+    private var pwdSlot: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 
     init(_ plan: LaunchPlan, resources r: ChildResources) {
         pointer = memory.allocate(sw_child.self, count: 1)
@@ -47,16 +48,26 @@ final class ChildStructure {
             c.helper_maps = r.helperMaps.map { UnsafePointer($0.maps) }
             c.map_report = r.helperMaps?.report
         }
+        // bubblewrap's PWD: its own slot, last, which the step choosing the directory fills.
+        if let environment = plan.program.environment {
+            let setsPWD = plan.steps.contains { if case .chdirFirst(_, true) = $0 { true } else { false } }
+            let entries = setsPWD ? environment.filter { !$0.hasPrefix("PWD=") } + ["PWD=/"] : environment
+            let envp = memory.array(entries)
+            if setsPWD { pwdSlot = envp + (entries.count - 1) }
+            c.envp = UnsafePointer(envp)
+        } else {
+            c.envp = UnsafePointer(environ)
+        }
         let ops = memory.allocate(sw_op.self, count: plan.steps.count)
         for (i, step) in plan.steps.enumerated() { (ops + i).initialize(to: operation(step, plan: plan, resources: r)) }
         c.ops = UnsafePointer(ops)
         c.op_count = Int32(plan.steps.count)
         c.run_init = plan.runsInit
+        c.program_death_signal = plan.runsInit ? plan.killChildSignal ?? 0 : 0
         c.status_fd = r.initReportsFD
         sigprocmask(SIG_SETMASK, nil, &c.sigmask)
         // One spare slot before argv[0] for the shell fallback of a script without #!.
         c.argv = memory.array(plan.program.argv, spare: 1).advanced(by: 1)
-        c.envp = plan.program.environment.map { UnsafePointer(memory.array($0)) } ?? UnsafePointer(environ)
         c.candidates = memory.constArray(plan.program.candidates)
         pointer.initialize(to: c)
     }
@@ -136,9 +147,20 @@ final class ChildStructure {
             let mask = umask(0)
             umask(mask)
             op.mode = UInt32(mask)
-        case .chdirFirst(let directories):
+        case .chdirFirst(let directories, _):
             kind(.chdirFirst)
-            op.config = memory.constArray(directories)
+            op.config = memory.pairs(directories.map { ($0, "PWD=" + $0) })
+            op.env_slot = pwdSlot
+        case .lockFile(let path):
+            kind(.lockFile)
+            op.path = string(path)
+        case .waitOnDescriptor(let fd, _):
+            kind(.waitDescriptor)
+            op.fd = fd
+        case .joinUserNamespace(let fd):
+            kind(.setns)
+            op.fd = fd
+            op.flags = UInt(SW_CLONE_NEWUSER)
         case .limitUserNamespaces:
             kind(.writeFile)
             op.path = string("/proc/sys/user/max_user_namespaces")
@@ -252,6 +274,7 @@ final class ChildStructure {
         }
         // Relative to the new root: "/" is the root itself.
         op.dest = string(String(operation.destination.dropFirst()))
+        op.parent_mode = operation.parentMode
         return op
     }
 

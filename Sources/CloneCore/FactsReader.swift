@@ -25,8 +25,9 @@ extension ProcessFacts {
         if spec.view.landlock {
             let abi = sw_landlock_abi()
             facts.landlockABI = abi > 0 ? Int(abi) : nil
-            facts.userNamespacesAllowed = sysctlsAllowUserNamespaces()
         }
+        if spec.view.landlock || spec.bwrap.userTry { facts.userNamespacesAllowed = hostAllowsUserNamespaces() }
+        if spec.bwrap.cgroupTry { facts.cgroupNamespaces = access("/proc/self/ns/cgroup", F_OK) == 0 }
         if !spec.setTID.isEmpty {
             facts.pidMax =
                 readTextFile("/proc/sys/kernel/pid_max").flatMap { Int($0.split(separator: "\n").first ?? "") }
@@ -43,9 +44,11 @@ private func currentDirectory() -> String? {
     return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }
 
-/// What the sysctls say of creating a user namespace: user.max_user_namespaces, Debian's
-/// kernel.unprivileged_userns_clone and Ubuntu's kernel.apparmor_restrict_unprivileged_userns.
-private func sysctlsAllowUserNamespaces() -> Bool {
+/// Whether this kernel has user namespaces and the sysctls allow creating one:
+/// user.max_user_namespaces, Debian's kernel.unprivileged_userns_clone and Ubuntu's
+/// kernel.apparmor_restrict_unprivileged_userns.
+private func hostAllowsUserNamespaces() -> Bool {
+    if access("/proc/self/ns/user", F_OK) != 0 { return false }
     func value(_ path: String) -> Int? { readTextFile(path).flatMap { Int($0.split(separator: "\n").first ?? "") } }
     if value("/proc/sys/user/max_user_namespaces") == 0 { return false }
     if geteuid() != 0 && value("/proc/sys/kernel/unprivileged_userns_clone") == 0 { return false }

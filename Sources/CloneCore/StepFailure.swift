@@ -11,7 +11,18 @@ func describe(
     _ failure: sw_failure, plan: LaunchPlan,
     mapWriter: (writer: OutsideMapWriter, report: sw_map_report, pid: pid_t)? = nil
 ) -> SwcloneError {
-    SwcloneError(message(failure, plan: plan, mapWriter: mapWriter), status: sw_exit_status(failure))
+    SwcloneError(
+        message(failure, plan: plan, mapWriter: mapWriter), status: sw_exit_status(failure),
+        bwrapMessage: bwrapMessage(failure, plan: plan))
+}
+
+/// bubblewrap's words, where its scripts match them.
+private func bwrapMessage(_ failure: sw_failure, plan: LaunchPlan) -> String? {
+    let index = Int(failure.index)
+    guard failure.step == .viewCreate, failure.err == EEXIST, plan.steps.indices.contains(index),
+        case .view(let operation, _) = plan.steps[index], case .symlink = operation.kind
+    else { return nil }
+    return "Can't make symlink at \(operation.destination): existing destination is \(detailText(failure))"
 }
 
 private func message(
@@ -116,6 +127,14 @@ private func message(
         return "--disable-userns: cannot create the nested user namespace: \(err)"
     case .userNamespaceAssert:
         return "--assert-userns-disabled: the program could still create user namespaces"
+    case .lockFile:
+        guard case .lockFile(let path)? = step else { return "--lock-file: \(err)" }
+        return "--lock-file \(path): cannot lock it: \(err)"
+    case .waitDescriptor:
+        guard case .waitOnDescriptor(let fd, let option)? = step else { return "cannot wait on the descriptor: \(err)" }
+        return "\(option) \(fd): cannot read it: \(err)"
+    case .userNamespaceJoin:
+        return "--userns2: cannot join the user namespace: \(err)"
     case .seccomp:
         guard case .seccomp(let filter)? = step else { return "cannot load a seccomp filter: \(err)" }
         return "\(filter.option): cannot load the seccomp filter: \(err)" + seccompHint(failure.err)
@@ -172,7 +191,10 @@ private func viewFailure(_ failure: sw_failure, _ operation: ViewOperation) -> S
         return "cannot use the source"
     case .viewCreate:
         if case .symlink = operation.kind, failure.err == EEXIST {
-            return "\(operation.destination) exists and is not that link"
+            let existing = detailText(failure)
+            return existing.isEmpty
+                ? "\(operation.destination) exists and is not that link"
+                : "\(operation.destination) exists and links to \(existing)"
         }
         return "cannot create \(operation.destination) in the new root"
     case .viewReadOnly:
@@ -184,5 +206,12 @@ private func viewFailure(_ failure: sw_failure, _ operation: ViewOperation) -> S
         return "cannot write \(operation.destination)"
     default:
         return "cannot mount on \(operation.destination)"
+    }
+}
+
+/// The failure's detail, as the child wrote it (NUL-terminated inside the field).
+func detailText(_ failure: sw_failure) -> String {
+    withUnsafeBytes(of: failure.detail) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
     }
 }

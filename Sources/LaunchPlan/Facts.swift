@@ -31,6 +31,8 @@ public struct ProcessFacts: Equatable, Sendable {
     public var home: String?
     public var landlockABI: Int?
     public var userNamespacesAllowed = true
+    /// The kernel has cgroup namespaces (read for --unshare-cgroup-try).
+    public var cgroupNamespaces = true
 
     public init(
         pid: pid_t, uid: uid_t, gid: gid_t, effective: CapabilitySet, permitted: CapabilitySet,

@@ -57,6 +57,7 @@ public struct LaunchPlan: Equatable, Sendable {
         if viewPlan.buildsRoot { namespaces.insert(.mount) }
         let userNamespace = spec.userNamespace ?? viewPlan.impliedUserNamespace
         if viewPlan.impliedUserNamespace != nil { namespaces.insert(.user) }
+        if spec.bwrap.cgroupTry && facts.cgroupNamespaces { namespaces.insert(.cgroup) }
         let namespaceFlags = namespaces.subtracting([.time])
         // Sorted only when there are files: the sorted array's type costs the runtime an instantiation.
         let keptNamespaces =
@@ -70,6 +71,8 @@ public struct LaunchPlan: Equatable, Sendable {
             cgroup = .target(dir)
         }
 
+        // A reaper holds --lock-file's locks, as in bubblewrap, with or without a PID namespace.
+        let runsInit = spec.runsInit || !spec.bwrap.lockFiles.isEmpty
         let joinsPID = join?.joined.contains(.pid) ?? false
         if !spec.setTID.isEmpty {
             try checkSetTID(
@@ -79,13 +82,18 @@ public struct LaunchPlan: Equatable, Sendable {
         // setsid(2) refuses a process group leader: as setsid(1), the program then gets a process of its own.
         let needsChild =
             spec.forkRequested || namespaces.contains(.pid) || spec.killChildSignal != nil
-            || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || spec.runsInit
+            || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || runsInit
             || (spec.join != nil && spec.join?.noFork != true && (joinsPID || spec.join?.joinCgroup == true))
             || (spec.newSession && facts.leadsProcessGroup && spec.join?.noFork != true)
+            // bubblewrap's sandbox is always a child it watches.
+            || spec.bwrap.defaults
 
         var steps: [SetupStep] = []
         var outsideMaps: OutsideMaps?
-        if let user = userNamespace {
+        if let fd = spec.bwrap.userNamespaceBlockFD {
+            // --userns-block-fd: whoever read --info-fd writes the maps; the sandbox waits for it.
+            steps.append(.waitOnDescriptor(fd, option: "--userns-block-fd"))
+        } else if let user = userNamespace {
             if user.writableBySelf(uid: facts.uid, gid: facts.gid) {
                 if let text = user.setgroupsText { steps.append(.writeOwnMap(.setgroups, text)) }
                 if let text = user.uidMapText { steps.append(.writeOwnMap(.uidMap, text)) }
@@ -123,7 +131,7 @@ public struct LaunchPlan: Equatable, Sendable {
         } else if spec.root != nil {
             steps.append(.chdir("/", option: "--wd"))
         } else if viewPlan.buildsRoot {
-            steps.append(.chdirFirst([facts.workingDirectory, facts.home, "/"].compactMap { $0 }))
+            steps.append(.chdirFirst([facts.workingDirectory, facts.home, "/"].compactMap { $0 }, setsPWD: spec.bwrap.defaults))
         }
         if let dir = spec.procMountPoint {
             // With / left as it is (maybe shared, systemd's default), proc would be mounted on the caller's /proc too.
@@ -131,6 +139,7 @@ public struct LaunchPlan: Equatable, Sendable {
             steps.append(.mountProc(dir))
         }
 
+        if let fd = spec.bwrap.userNamespace2FD { steps.append(.joinUserNamespace(fd)) }
         // A new user namespace gives its first process every capability in it, and so does joining one.
         if spec.view.disableUserNamespaces {
             // Mounts need the sandbox's user namespace; the nested one comes after them, before the program's IDs.
@@ -141,7 +150,8 @@ public struct LaunchPlan: Equatable, Sendable {
         if spec.view.assertUserNamespacesDisabled || spec.view.disableUserNamespaces {
             steps.append(.assertUserNamespacesDisabled)
         }
-        let ownsUserNamespace = namespaces.contains(.user) || join?.joined.contains(.user) == true
+        let ownsUserNamespace =
+            namespaces.contains(.user) || join?.joined.contains(.user) == true || spec.bwrap.userNamespaceFD != nil
         // --keep-caps alone keeps what a user namespace grants; without one there is nothing to keep (as unshare).
         let request = spec.capabilities.flatMap { $0 == CapabilityRequest(keepAll: true) && !ownsUserNamespace ? nil : $0 }
         let capabilities = try request.map { request in
@@ -170,6 +180,7 @@ public struct LaunchPlan: Equatable, Sendable {
         if spec.noNewPrivileges || filtered { steps.append(.noNewPrivileges) }
         if spec.newSession { steps.append(.newSession) }
         if let rules = viewPlan.landlock { steps.append(.landlock(rules)) }
+        if let fd = spec.bwrap.blockFD { steps.append(.waitOnDescriptor(fd, option: "--block-fd")) }
         if let signal = spec.killChildSignal {
             // First, so that swclone's death ends a child still waiting for it; again after a change of
             // user or group ID, which clears it.
@@ -198,7 +209,7 @@ public struct LaunchPlan: Equatable, Sendable {
 
         if !needsChild {
             start = .inPlace
-        } else if steps.first == .waitForParent || !keptNamespaces.isEmpty || spec.runsInit
+        } else if steps.first == .waitForParent || !keptNamespaces.isEmpty || runsInit || spec.bwrap.infoFD != nil
             || namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil
         {
             // The child waits for swclone, or needs what only clone3 does; the kernel
@@ -216,7 +227,7 @@ public struct LaunchPlan: Equatable, Sendable {
         self.jsonStatus = jsonStatus
         self.cgroup = cgroup
         self.join = join
-        runsInit = spec.runsInit
+        self.runsInit = runsInit
         killChildSignal = spec.killChildSignal
         setTID = spec.setTID
         program = ProgramPlan(spec: spec, join: spec.join, target: target)
@@ -286,8 +297,14 @@ public struct ProgramPlan: Equatable, Sendable {
 
     init(spec: LaunchSpec, join: NamespaceJoin?, target: TargetFacts?) {
         argv = spec.argv
+        // --argv0: what the program sees as its name; the search still goes by its real one.
+        if let name = spec.bwrap.argv0 { argv[0] = name }
         candidates = spec.executableCandidates
         environment = spec.environment
+        // bubblewrap sets PWD to the directory the program starts in.
+        if spec.bwrap.defaults, let dir = spec.workingDirectory, let env = environment {
+            environment = env.filter { !$0.hasPrefix("PWD=") } + ["PWD=" + dir]
+        }
         if join?.targetEnvironment == true, let env = target?.environment {
             environment = env
             let path = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }

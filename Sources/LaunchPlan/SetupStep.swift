@@ -42,8 +42,15 @@ public enum SetupStep: Equatable, Sendable {
     case view(ViewOperation, newInstance: Bool)
     /// The new root becomes the root, the old one is detached; the caller's umask again.
     case viewFinish
-    /// The first of these directories that exists (bubblewrap's: the caller's, then $HOME, then /).
-    case chdirFirst([String])
+    /// The first of these directories that exists (bubblewrap's: the caller's, then $HOME, then /);
+    /// `setsPWD`: the program's PWD says which, as bubblewrap sets it.
+    case chdirFirst([String], setsPWD: Bool)
+    /// --lock-file: a read lock on the file, held by the reaper (the child, which never execs) while the sandbox runs.
+    case lockFile(String)
+    /// --block-fd, --userns-block-fd: wait for a byte (or end-of-file) on the descriptor.
+    case waitOnDescriptor(Int32, option: String)
+    /// --userns2: switch to this user namespace once the sandbox is set up.
+    case joinUserNamespace(Int32)
     /// --disable-userns: this user namespace allows one more (the next step's), so none is left for the program.
     case limitUserNamespaces
     /// --disable-userns: a user namespace under the sandbox's, which cannot raise the limit again.

@@ -23,11 +23,14 @@ struct ViewPlan {
         let view = spec.view
         let mayMount = facts.effective.contains(.sysAdmin) || facts.userNamespacesAllowed
         landlockAlone = view.landlock && !mayMount
-        buildsRoot = view.buildsRoot && !landlockAlone
-        // An unprivileged caller gets a user namespace, as with bubblewrap; --disable-userns needs one in any case.
-        if (buildsRoot && !facts.effective.contains(.sysAdmin) || view.disableUserNamespaces)
-            && !spec.namespaces.contains(.user) && spec.userNamespace == nil
-        {
+        // bubblewrap always builds a new root, even an empty one.
+        buildsRoot = (view.buildsRoot || spec.bwrap.defaults) && !landlockAlone
+        // An unprivileged caller gets a user namespace, as with bubblewrap (and --unshare-user-try
+        // anyone, where the host allows it); --disable-userns needs one in any case.
+        let wanted =
+            buildsRoot && !facts.effective.contains(.sysAdmin) || view.disableUserNamespaces
+            || (spec.bwrap.userTry && facts.userNamespacesAllowed)
+        if wanted && !spec.namespaces.contains(.user) && spec.userNamespace == nil && spec.bwrap.userNamespaceFD == nil {
             impliedUserNamespace = UserNamespaceSetup(
                 uidMap: [IDMapEntry(inner: facts.uid, outer: facts.uid, count: 1)],
                 gidMap: [IDMapEntry(inner: facts.gid, outer: facts.gid, count: 1)], denySetgroups: true)
@@ -75,6 +78,8 @@ struct ViewPlan {
         var steps: [SetupStep] = [.viewBegin(scratch: Self.scratch)]
         for operation in spec.view.operations { steps.append(.view(operation, newInstance: newPIDNamespace)) }
         steps.append(.viewFinish)
+        // As bubblewrap: locks taken in the view, held by the reaper while the sandbox runs.
+        for file in spec.bwrap.lockFiles { steps.append(.lockFile(file)) }
         return steps
     }
 

@@ -44,11 +44,18 @@ public struct ViewOperation: Equatable, Sendable {
     public var destination: String
     /// "--ro-bind /usr /usr", for error lines.
     public var option: String
+    /// The mode of missing parents made for it: 0755, less the group's or others' access where
+    /// an explicit --perms denies them all of it (as bubblewrap, least astonishment).
+    public var parentMode: UInt32
 
-    public init(_ kind: Kind, destination: String, option: String) {
+    public init(_ kind: Kind, destination: String, option: String, perms: UInt32? = nil) {
         self.kind = kind
         self.destination = destination
         self.option = option
+        var parentMode: UInt32 = 0o755
+        if let perms, perms & 0o070 == 0 { parentMode &= ~0o050 }
+        if let perms, perms & 0o007 == 0 { parentMode &= ~0o005 }
+        self.parentMode = parentMode
     }
 }
 

@@ -36,6 +36,10 @@ public struct LaunchSpec: Equatable, Sendable {
     public var workingDirectoryOption = "--wd"
     /// bubblewrap's filesystem view: a new root built from operations in order.
     public var view = FilesystemView()
+    /// bubblewrap's options beyond the view, and whether its defaults apply.
+    public var bwrap = BubblewrapSettings()
+    /// Lines for stderr that do not stop the launch (bubblewrap's "only the last --chdir...").
+    public var warnings: [String] = []
 
     /// clone3's set_tid: the child's PID in each namespace, innermost first (--set-tid).
     public var setTID: [pid_t] = []

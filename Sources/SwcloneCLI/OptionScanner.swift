@@ -43,11 +43,12 @@ public enum ScannedCommandLine: Sendable {
 /// word is the program's; long options by their name or any unique prefix of
 /// it; short options bundled (`-pmf`). A bad command line is a usage error
 /// (64) naming the option and what is wrong.
-public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, other: CommandOptions? = nil) throws
-    -> ScannedCommandLine where S.Element == String
-{
+func scanCommandLine<S: Collection>(
+    _ args: S, options: CommandOptions, other: CommandOptions? = nil,
+    readArguments: (String) throws -> [String] = BwrapOptions.readArguments
+) throws -> ScannedCommandLine where S.Element == String {
     var parsed = ParsedOptions()
-    var rest = args[...]
+    var rest = ArraySlice(args)
     while let arg = rest.first {
         if arg == "--" {
             rest.removeFirst()
@@ -86,6 +87,8 @@ public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, o
             }
             if option.key.isBuiltin { return .builtin(option.key, value) }
             parsed.add(option, value)
+            // bubblewrap's --args FD: its words are read here, as if they had been written here.
+            if option.key == .args, let value { rest = ArraySlice(try readArguments(value) + rest) }
         } else if arg.utf8.first == UInt8(ascii: "-"), arg.utf8.count > 1 {
             rest.removeFirst()
             var letters = arg.dropFirst()

@@ -18,6 +18,10 @@ public enum OptionKey: UInt8, Sendable {
     case bind, bindTry, roBind, roBindTry, devBind, devBindTry, bindFD, roBindFD, remountRO
     case tmpfs, proc, dev, mqueue, dir, symlink, chmod, file, bindData, roBindData, perms, size, chdir
     case overlaySrc, overlay, tmpOverlay, roOverlay, disableUserns, assertUsernsDisabled, landlock
+    case unshareUser, unshareUserTry, unshareIPC, unsharePID, unshareNet, unshareUTS, unshareCgroup, unshareCgroupTry
+    case unshareAll, shareNet, userns, userns2, pidns, sandboxUID, sandboxGID, args, argv0, setenv, unsetenv, clearenv
+    case dieWithParent, asPID1, syncFD, blockFD, usernsBlockFD, infoFD, jsonStatusFD, lockFile, levelPrefix
+    case execLabel, fileLabel
     case seccomp, addSeccompFD, seccompDefault
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp

@@ -30,22 +30,32 @@ enum SeccompOptions {
             throw SwcloneError.usage(
                 seccompFirst ? "--add-seccomp-fd cannot be combined with --seccomp" : "--seccomp cannot be combined with --add-seccomp-fd")
         }
-        // As bubblewrap: a repeated --seccomp leaves only its last descriptor read.
+        // As bubblewrap: a repeated --seccomp leaves only its last descriptor read, and says so.
+        if o.all(.seccomp).count > 1 { spec.warnings.append("Only the last --seccomp option will take effect") }
         spec.seccompPrograms =
             try single.map { [try program($0, option: "--seccomp")] } ?? added.map { try program($0, option: "--add-seccomp-fd") }
     }
 
     /// The filter `text` names a descriptor of: read to its end now (the child may not allocate) and
-    /// closed, as bubblewrap does. What the kernel will not load at all is a usage error here.
+    /// closed, as bubblewrap does. What the kernel will not load at all is a usage error here; where
+    /// bubblewrap's tests match its words, they are given for swclone started as `bwrap`.
     private static func program(_ text: String, option: String) throws -> SeccompProgram {
         let given = "\(option) \(text)"
-        guard let fd = Int32(text), fd >= 0 else { throw SwcloneError.usage("\(given): '\(text)' is not a file descriptor number") }
-        guard fcntl(fd, F_GETFD) >= 0 else { throw SwcloneError.usage("\(given): descriptor \(fd) is not open: \(errnoText(errno))") }
-        guard let bytes = readToEnd(fd) else { throw SwcloneError.usage("\(given): cannot read the filter: \(errnoText(errno))") }
+        guard let fd = Int32(text), fd >= 0 else {
+            throw SwcloneError.usage("\(given): '\(text)' is not a file descriptor number", bwrap: "Invalid fd: \(text)")
+        }
+        func unreadable(_ what: String) -> SwcloneError {
+            let err = errno
+            return .usage("\(given): \(what): \(errnoText(err))", bwrap: "Can't read seccomp data: \(String(cString: strerror(err)))")
+        }
+        guard fcntl(fd, F_GETFD) >= 0 else { throw unreadable("descriptor \(fd) is not open") }
+        guard let bytes = readToEnd(fd) else { throw unreadable("cannot read the filter") }
         close(fd)
         guard !bytes.isEmpty else { throw SwcloneError.usage("\(given): the filter is empty (it has no instruction)") }
         guard bytes.count % 8 == 0 else {
-            throw SwcloneError.usage("\(given): \(bytes.count) bytes are not whole instructions (struct sock_filter, 8 bytes each)")
+            throw SwcloneError.usage(
+                "\(given): \(bytes.count) bytes are not whole instructions (struct sock_filter, 8 bytes each)",
+                bwrap: "Invalid seccomp data, must be multiple of 8")
         }
         guard bytes.count / 8 <= SeccompProgram.maxInstructions else {
             throw SwcloneError.usage(

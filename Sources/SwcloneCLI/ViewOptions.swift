@@ -86,11 +86,17 @@ enum ViewOptions {
         for occurrence in o.occurrences {
             // Other options pass untouched (and cheaply: most launches have no view).
             guard occurrence.key.isViewOption else {
-                if let pending = perms ?? size.map({ (0, $0.option) }) {
-                    throw SwcloneError.usage("\(pending.option): must be followed by what it applies to, not --\(occurrence.name)")
+                if let perms {
+                    throw SwcloneError.usage(
+                        "\(perms.option): must be followed by what it applies to, not --\(occurrence.name)", bwrap: permsLost)
+                }
+                if let size {
+                    throw SwcloneError.usage(
+                        "\(size.option): must be followed by --tmpfs, not --\(occurrence.name)", bwrap: sizeLost)
                 }
                 if let last = overlaySources.last {
-                    throw SwcloneError.usage("--overlay-src \(last): must be followed by --overlay, --tmp-overlay or --ro-overlay")
+                    throw SwcloneError.usage(
+                        "--overlay-src \(last): must be followed by --overlay, --tmp-overlay or --ro-overlay", bwrap: overlaySourceLost)
                 }
                 continue
             }
@@ -133,8 +139,10 @@ enum ViewOptions {
             case .overlay, .tmpOverlay, .roOverlay:
                 let needed = occurrence.key == .roOverlay ? 2 : 1
                 guard overlaySources.count >= needed else {
+                    let count = needed == 1 ? "one" : "two"
                     throw SwcloneError.usage(
-                        "\(option): needs at least \(needed == 1 ? "one" : "two") --overlay-src before it")
+                        "\(option): needs at least \(count) --overlay-src before it",
+                        bwrap: "--\(occurrence.name) requires at least \(count) --overlay-src")
                 }
                 let upper: OverlayUpper =
                     occurrence.key == .overlay
@@ -147,11 +155,18 @@ enum ViewOptions {
                 overlaySources.append(words[0])
                 continue
             case .perms:
-                if let perms { throw SwcloneError.usage("\(option): \(perms.option) is already waiting for what it applies to") }
+                if let perms {
+                    throw SwcloneError.usage(
+                        "\(option): \(perms.option) is already waiting for what it applies to",
+                        bwrap: "--perms given twice for the same action")
+                }
                 perms = (try octalMode(words[0], option: option), option)
                 continue
             case .size:
-                if let size { throw SwcloneError.usage("\(option): \(size.option) is already waiting for its --tmpfs") }
+                if let size {
+                    throw SwcloneError.usage(
+                        "\(option): \(size.option) is already waiting for its --tmpfs", bwrap: "--size given twice for the same action")
+                }
                 guard let bytes = UInt64(words[0]), bytes > 0, bytes <= UInt64(Int.max) else {
                     throw SwcloneError.usage("\(option): the size is a number of bytes, more than 0")
                 }
@@ -170,25 +185,30 @@ enum ViewOptions {
                 kind = nil
             }
             if let pending = perms, !usesPerms {
-                throw SwcloneError.usage("\(pending.option): must be followed by --dir, --file, --tmpfs, --bind-data or --ro-bind-data")
+                throw SwcloneError.usage(
+                    "\(pending.option): must be followed by --dir, --file, --tmpfs, --bind-data or --ro-bind-data", bwrap: permsLost)
             }
-            if let pending = size, !usesSize { throw SwcloneError.usage("\(pending.option): must be followed by --tmpfs") }
+            if let pending = size, !usesSize {
+                throw SwcloneError.usage("\(pending.option): must be followed by --tmpfs", bwrap: sizeLost)
+            }
             if !overlaySources.isEmpty {
                 throw SwcloneError.usage(
-                    "--overlay-src \(overlaySources.last!): must be followed by another --overlay-src, --overlay, --tmp-overlay or --ro-overlay"
-                )
+                    "--overlay-src \(overlaySources.last!): must be followed by another --overlay-src, --overlay, --tmp-overlay or --ro-overlay",
+                    bwrap: overlaySourceLost)
             }
+            let explicitPerms = usesPerms ? perms?.mode : nil
             if usesPerms { perms = nil }
             if usesSize { size = nil }
             guard let kind else { continue }
             let destinationIndex = words.count - 1
-            view.operations.append(ViewOperation(kind, destination: try destination(destinationIndex), option: option))
+            view.operations.append(
+                ViewOperation(kind, destination: try destination(destinationIndex), option: option, perms: explicitPerms))
         }
-        if let pending = perms ?? size.map({ (0, $0.option) }) {
-            throw SwcloneError.usage("\(pending.option): nothing follows it to apply to")
-        }
+        if let perms { throw SwcloneError.usage("\(perms.option): nothing follows it to apply to", bwrap: permsLost) }
+        if let size { throw SwcloneError.usage("\(size.option): nothing follows it to apply to", bwrap: sizeLost) }
         if let last = overlaySources.last {
-            throw SwcloneError.usage("--overlay-src \(last): must be followed by --overlay, --tmp-overlay or --ro-overlay")
+            throw SwcloneError.usage(
+                "--overlay-src \(last): must be followed by --overlay, --tmp-overlay or --ro-overlay", bwrap: overlaySourceLost)
         }
         if let dir = try o.path(.chdir) {
             spec.workingDirectory = dir
@@ -271,3 +291,9 @@ struct ViewHelp: ParsableArguments {
     @Flag(name: .long, help: ViewOptions.group.help(.assertUsernsDisabled)) var assertUsernsDisabled = false
     @Flag(name: .long, help: ViewOptions.group.help(.landlock)) var landlock = false
 }
+
+// bubblewrap's words for a modifier nothing uses (its test suite matches them).
+private let permsLost = "--perms must be followed by an option that creates a file"
+private let sizeLost = "--size must be followed by --tmpfs"
+private let overlaySourceLost =
+    "--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay"

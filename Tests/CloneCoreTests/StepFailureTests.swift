@@ -45,7 +45,7 @@ struct StepFailureTests {
 
     func failure(_ step: sw_step, _ err: Int32 = EPERM) -> SwcloneError {
         let index = Self.plan.steps.firstIndex { stepMatches($0, step) } ?? 0
-        return describe(sw_failure(step: step, err: err, index: Int32(index)), plan: Self.plan)
+        return describe(failureRecord(step, err, index: Int32(index)), plan: Self.plan)
     }
 
     /// The plan step a failure of `step` comes from.
@@ -110,6 +110,9 @@ struct StepFailureTests {
         case .userNamespaceLimit: "--disable-userns: cannot set user.max_user_namespaces"
         case .userNamespaceNest: "--disable-userns: cannot create the nested user namespace: Operation not permitted (EPERM)"
         case .userNamespaceAssert: "--assert-userns-disabled: the program could still create user namespaces"
+        case .lockFile: "--lock-file: Operation not permitted (EPERM)"
+        case .waitDescriptor: "cannot wait on the descriptor: Operation not permitted (EPERM)"
+        case .userNamespaceJoin: "--userns2: cannot join the user namespace: Operation not permitted (EPERM)"
         case .seccomp: "--seccomp 3: cannot load the seccomp filter: Operation not permitted (EPERM)"
         }
     }
@@ -119,7 +122,8 @@ struct StepFailureTests {
         .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate, .keepCaps, .setgroups, .setgid,
         .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal,
         .initProcess, .exec, .viewRoot, .viewSource, .viewCreate, .viewMount, .viewReadOnly, .viewWrite, .landlock,
-        .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .seccomp,
+        .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .lockFile, .waitDescriptor, .userNamespaceJoin,
+        .seccomp,
     ]
 
     @Test func everyStepHasItsLine() {
@@ -137,7 +141,7 @@ struct StepFailureTests {
         #expect(failure(.exec, ENOENT).status == 127)
         #expect(failure(.exec, EACCES).status == 126)
         #expect(failure(.exec, ENOEXEC).status == 126)
-        #expect(sw_exit_status(sw_failure(step: .hostname, err: ENOENT, index: 0)) == 125)
+        #expect(sw_exit_status(failureRecord(.hostname, ENOENT)) == 125)
     }
 
     @Test func aDeadLauncherIsNamedForKillChild() {
@@ -155,9 +159,36 @@ struct StepFailureTests {
         )
     }
 
+    /// A link in the way is named, in swclone's words and in bubblewrap's.
+    @Test func anExistingLinkIsNamed() throws {
+        var spec = LaunchSpec(argv: ["prog"], executableCandidates: ["/bin/prog"], environment: nil)
+        spec.view.operations = [
+            ViewOperation(.symlink(target: "/dev/full"), destination: "/w/link", option: "--symlink /dev/full /w/link")
+        ]
+        let facts = ProcessFacts(pid: 1, uid: 0, gid: 0, effective: Self.everything, permitted: Self.everything, known: Self.everything)
+        let plan = try LaunchPlan(spec: spec, facts: facts)
+        let index = try #require(plan.steps.firstIndex { if case .view = $0 { true } else { false } })
+        var record = failureRecord(.viewCreate, EEXIST, index: Int32(index))
+        withUnsafeMutableBytes(of: &record.detail) { raw in
+            for (i, byte) in "/dev/null".utf8.enumerated() { raw[i] = byte }
+        }
+        let error = describe(record, plan: plan)
+        #expect(error.message == "--symlink /dev/full /w/link: /w/link exists and links to /dev/null: File exists (EEXIST)")
+        #expect(error.bwrapMessage == "Can't make symlink at /w/link: existing destination is /dev/null")
+    }
+
     @Test func ownMapFilesReportTheirStep() {
         #expect(
             OwnMapFile.setgroups.step == .setgroupsFile && OwnMapFile.uidMap.step == .uidMap
                 && OwnMapFile.gidMap.step == .gidMap)
     }
+}
+
+/// A record as the child sends it, without detail.
+func failureRecord(_ step: sw_step, _ err: Int32, index: Int32 = 0) -> sw_failure {
+    var record = sw_failure()
+    record.step = step
+    record.err = err
+    record.index = index
+    return record
 }

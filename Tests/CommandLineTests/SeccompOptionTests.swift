@@ -60,6 +60,7 @@ struct SeccompOptionTests {
         defer { close(a) }
         let spec = try launchSpec(["--seccomp", "\(a)", "--seccomp", "\(b)", "true"])
         #expect(spec.seccompPrograms.map(\.instructions) == [program(2)])
+        #expect(spec.warnings == ["Only the last --seccomp option will take effect"])
         #expect(isOpen(a) && !isOpen(b))
     }
 
@@ -93,6 +94,17 @@ struct SeccompOptionTests {
         #expect(
             usageError { try launchSpec(["--seccomp", "\(directory)", "true"]) }?.message
                 == "--seccomp \(directory): cannot read the filter: Is a directory (EISDIR)")
+    }
+
+    /// Started as `bwrap`, swclone says these in bubblewrap's words, which its test suite matches.
+    @Test func bubblewrapsWordsForBadInput() throws {
+        #expect(usageError { try launchSpec(["--add-seccomp-fd", "-1", "true"]) }?.bwrapMessage == "Invalid fd: -1")
+        #expect(usageError { try launchSpec(["--seccomp", "0a", "true"]) }?.bwrapMessage == "Invalid fd: 0a")
+        #expect(usageError { try launchSpec(["--seccomp", "997", "true"]) }?.bwrapMessage == "Can't read seccomp data: Bad file descriptor")
+        let truncated = try descriptor(913, [1])
+        #expect(
+            usageError { try launchSpec(["--add-seccomp-fd", "\(truncated)", "true"]) }?.bwrapMessage
+                == "Invalid seccomp data, must be multiple of 8")
     }
 
     /// What the kernel could never load: no instruction, a part of one, more than BPF_MAXINSNS.

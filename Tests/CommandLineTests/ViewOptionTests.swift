@@ -88,6 +88,31 @@ struct ViewOptionTests {
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no usage error")")
     }
 
+    /// Started as bwrap, the same errors read as bubblewrap's (its test suite matches them).
+    @Test(arguments: [
+        (["--perms", "0700", "--bind", "/a", "/b"], "--perms must be followed by an option that creates a file"),
+        (["--perms", "0700", "--fork"], "--perms must be followed by an option that creates a file"),
+        (["--perms", "0700"], "--perms must be followed by an option that creates a file"),
+        (["--perms", "0700", "--perms", "0600", "--dir", "/d"], "--perms given twice for the same action"),
+        (["--size", "10", "--dir", "/d"], "--size must be followed by --tmpfs"),
+        (["--size", "1", "--size", "2", "--tmpfs", "/t"], "--size given twice for the same action"),
+        (["--overlay", "/u", "/w", "/x"], "--overlay requires at least one --overlay-src"),
+        (["--tmp-overlay", "/x"], "--tmp-overlay requires at least one --overlay-src"),
+        (["--overlay-src", "/a", "--ro-overlay", "/x"], "--ro-overlay requires at least two --overlay-src"),
+        (
+            ["--overlay-src", "/a", "--chdir", "/"],
+            "--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay"
+        ),
+        (
+            ["--overlay-src", "/a"],
+            "--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay"
+        ),
+    ])
+    func bubblewrapWords(args: [String], message: String) {
+        let error = usageError { try launchSpec(args + ["true"]) }
+        #expect(error?.bwrapMessage == message, "\(error?.bwrapMessage ?? "no bubblewrap message")")
+    }
+
     @Test func missingWords() {
         #expect(usageError { try scanLaunch(["--overlay", "/a", "/b"]) }?.message == "--overlay needs 3 values: rwsrc workdir dest")
     }

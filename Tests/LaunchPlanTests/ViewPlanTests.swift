@@ -33,7 +33,7 @@ struct ViewPlanTests {
         #expect(
             p.steps == [
                 .propagation(.private), .viewBegin(scratch: "/tmp"), .view(Self.bind("/", "/"), newInstance: false),
-                .view(Self.tmpfs, newInstance: false), .viewFinish, .chdirFirst(["/src", "/root", "/"]),
+                .view(Self.tmpfs, newInstance: false), .viewFinish, .chdirFirst(["/src", "/root", "/"], setsPWD: false),
             ])
     }
 

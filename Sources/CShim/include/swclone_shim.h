@@ -94,6 +94,9 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_USERNS_LIMIT SW_SWIFT(userNamespaceLimit), /* --disable-userns: user.max_user_namespaces */
     SW_STEP_USERNS_NEST SW_SWIFT(userNamespaceNest),   /* --disable-userns: the nested user namespace and its maps */
     SW_STEP_USERNS_ASSERT SW_SWIFT(userNamespaceAssert), /* a user namespace could still be created */
+    SW_STEP_LOCK_FILE SW_SWIFT(lockFile),              /* --lock-file: opening or locking it */
+    SW_STEP_WAIT_FD SW_SWIFT(waitDescriptor),          /* --block-fd, --userns-block-fd */
+    SW_STEP_USERNS_JOIN SW_SWIFT(userNamespaceJoin),   /* --userns2 */
     SW_STEP_SECCOMP SW_SWIFT(seccomp),                 /* loading a seccomp filter: the kernel refused it */
     SW_STEP_EXEC SW_SWIFT(exec),
 };
@@ -103,6 +106,7 @@ struct sw_failure {
     enum sw_step step;
     int32_t err;
     int32_t index;     /* the operation (or kept file) that failed, else 0 */
+    char detail[256];  /* what was found instead, where the message names it (an existing link's target) */
 };
 
 /*
@@ -159,7 +163,10 @@ enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_VIEW_FILE SW_SWIFT(viewFile),           /* fd's contents → dest, mode; flags & SW_VIEW_BIND: bound, not created */
     SW_OP_VIEW_FINISH SW_SWIFT(viewFinish),
     SW_OP_LANDLOCK SW_SWIFT(landlock),            /* landlock */
-    SW_OP_CHDIR_FIRST SW_SWIFT(chdirFirst),       /* config: directories, NULL-terminated; the first that works */
+    SW_OP_CHDIR_FIRST SW_SWIFT(chdirFirst),       /* config: directory, "PWD=directory" pairs; the first that works sets *env_slot */
+    SW_OP_LOCK_FILE SW_SWIFT(lockFile),           /* path: opened and read-locked, kept by a child that never execs */
+    SW_OP_WAIT_FD SW_SWIFT(waitDescriptor),       /* fd: read a byte, or end-of-file */
+    SW_OP_SETNS SW_SWIFT(setns),                  /* fd, flags: the namespace type */
     SW_OP_NEST_USERNS SW_SWIFT(nestUserNamespace), /* identity.uid, identity.gid: mapped to themselves */
     SW_OP_ASSERT_NO_USERNS SW_SWIFT(assertNoUserNamespace),
     /* seccomp: one classic-BPF program. The plan puts these last; they are loaded at the hand-over
@@ -229,9 +236,11 @@ struct sw_op {
     volatile uint64_t *_Nullable inode_slot; /* shared memory (MAP_SHARED) for the time namespace's inode */
     const char *_Nullable dest;         /* SW_OP_VIEW_*: relative to the new root */
     unsigned int mode;                  /* SW_OP_VIEW_*: a created item's mode; SW_OP_VIEW_FINISH: the umask */
+    unsigned int parent_mode;           /* SW_OP_VIEW_*: the mode of missing parents made for dest */
     uint64_t attributes;                /* SW_OP_VIEW_FS: MOUNT_ATTR_* of the new mount */
     const char *const _Nullable *_Nullable config; /* SW_OP_VIEW_FS: key, value, ..., NULL (a NULL value: a flag) */
     struct sw_landlock landlock;
+    char *_Nullable *_Nullable env_slot; /* SW_OP_CHDIR_FIRST: the program's PWD entry, set to the directory chosen */
     struct sw_identity identity;
     struct sw_caps caps;
     struct sw_seccomp_program seccomp;
@@ -288,6 +297,7 @@ struct sw_child {
     int op_count;
 
     bool run_init;                /* --init: this child is PID 1 and forks the program */
+    int program_death_signal;     /* under --init: the program's parent-death signal (the init's does not pass on), or 0 */
     int status_fd;                /* --init: write end of the status pipe (struct sw_init_report), or -1 */
 
     sigset_t sigmask;             /* the launcher's mask, restored before exec */
@@ -369,6 +379,9 @@ void sw_forget_runtime_root(void);
  * the calls with ptrace's access check reach processes outside the sandbox, and are refused too.
  */
 int sw_default_seccomp_program(bool refuse_attach, void *_Nullable *_Nonnull program, size_t *length);
+
+/* --die-with-parent: swclone gets SIGKILL when its parent dies; -1 if it already has (its parent is not `parent`). */
+int sw_die_with_parent(pid_t parent);
 
 /* The Landlock ABI the kernel offers (1, 2...), or -1 with errno (ENOSYS, EOPNOTSUPP: none). */
 int sw_landlock_abi(void);
