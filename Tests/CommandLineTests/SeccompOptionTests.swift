@@ -100,7 +100,8 @@ struct SeccompOptionTests {
     @Test func bubblewrapsWordsForBadInput() throws {
         #expect(usageError { try launchSpec(["--add-seccomp-fd", "-1", "true"]) }?.bwrapMessage == "Invalid fd: -1")
         #expect(usageError { try launchSpec(["--seccomp", "0a", "true"]) }?.bwrapMessage == "Invalid fd: 0a")
-        #expect(usageError { try launchSpec(["--seccomp", "997", "true"]) }?.bwrapMessage == "Can't read seccomp data: Bad file descriptor")
+        let closed = usageError { try launchSpec(["--seccomp", "997", "true"]) }
+        #expect(closed?.bwrapMessage == "Can't read seccomp data: Bad file descriptor")
         let truncated = try descriptor(913, [1])
         #expect(
             usageError { try launchSpec(["--add-seccomp-fd", "\(truncated)", "true"]) }?.bwrapMessage
