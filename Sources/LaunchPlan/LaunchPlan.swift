@@ -176,7 +176,7 @@ public struct LaunchPlan: Equatable, Sendable {
         }
         if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
         // Without CAP_SYS_ADMIN a process may load a seccomp filter only under no_new_privs; bubblewrap sets it always.
-        let filtered = spec.seccompDefault || !spec.seccompPrograms.isEmpty
+        let filtered = spec.seccompDefault || !spec.seccompDescriptors.isEmpty
         if spec.noNewPrivileges || filtered { steps.append(.noNewPrivileges) }
         if spec.newSession { steps.append(.newSession) }
         if let rules = viewPlan.landlock { steps.append(.landlock(rules)) }
@@ -198,7 +198,7 @@ public struct LaunchPlan: Equatable, Sendable {
         // of filters, give their own errno where both refuse a call.
         if filtered {
             if spec.seccompDefault { steps.append(.seccomp(.standard(refusesAttach: !namespaces.contains(.pid)))) }
-            for program in spec.seccompPrograms { steps.append(.seccomp(.program(program))) }
+            for descriptor in spec.seccompDescriptors { steps.append(.seccomp(.descriptor(descriptor))) }
         }
 
         if !facts.procIsOurs, let user = Self.procUser(spec, outsideMaps: outsideMaps, steps: steps) {

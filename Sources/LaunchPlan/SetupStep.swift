@@ -70,13 +70,13 @@ public enum SeccompFilter: Equatable, Sendable {
     /// requests and the calls with its access check are refused too.
     case standard(refusesAttach: Bool)
     /// --seccomp or --add-seccomp-fd.
-    case program(SeccompProgram)
+    case descriptor(SeccompDescriptor)
 
     /// The option that asked for it, for error lines.
     public var option: String {
         switch self {
         case .standard: "--seccomp-default"
-        case .program(let program): program.option
+        case .descriptor(let descriptor): descriptor.option
         }
     }
 }

@@ -61,7 +61,7 @@ public struct LaunchSpec: Equatable, Sendable {
     /// --seccomp-default: swclone's own filter (the manual's SECCOMP section), built at launch.
     public var seccompDefault = false
     /// --seccomp / --add-seccomp-fd: the caller's filters, in command-line order.
-    public var seccompPrograms: [SeccompProgram] = []
+    public var seccompDescriptors: [SeccompDescriptor] = []
 
     /// The program's argv; argv[0] is what is searched for.
     public var argv: [String]

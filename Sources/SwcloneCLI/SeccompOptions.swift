@@ -32,36 +32,24 @@ enum SeccompOptions {
         }
         // As bubblewrap: a repeated --seccomp leaves only its last descriptor read, and says so.
         if o.all(.seccomp).count > 1 { spec.warnings.append("Only the last --seccomp option will take effect") }
-        spec.seccompPrograms =
-            try single.map { [try program($0, option: "--seccomp")] } ?? added.map { try program($0, option: "--add-seccomp-fd") }
+        spec.seccompDescriptors =
+            try single.map { [try descriptor($0, option: "--seccomp")] } ?? added.map { try descriptor($0, option: "--add-seccomp-fd") }
     }
 
-    /// The filter `text` names a descriptor of: read to its end now (the child may not allocate) and
-    /// closed, as bubblewrap does. What the kernel will not load at all is a usage error here; where
-    /// bubblewrap's tests match its words, they are given for swclone started as `bwrap`.
-    private static func program(_ text: String, option: String) throws -> SeccompProgram {
+    /// An open descriptor; swclone reads the filter on it when launching, before anything is set up.
+    /// Where bubblewrap's tests match its words, they are given for swclone started as `bwrap`.
+    private static func descriptor(_ text: String, option: String) throws -> SeccompDescriptor {
         let given = "\(option) \(text)"
         guard let fd = Int32(text), fd >= 0 else {
             throw SwcloneError.usage("\(given): '\(text)' is not a file descriptor number", bwrap: "Invalid fd: \(text)")
         }
-        func unreadable(_ what: String) -> SwcloneError {
+        guard fcntl(fd, F_GETFD) >= 0 else {
             let err = errno
-            return .usage("\(given): \(what): \(errnoText(err))", bwrap: "Can't read seccomp data: \(String(cString: strerror(err)))")
-        }
-        guard fcntl(fd, F_GETFD) >= 0 else { throw unreadable("descriptor \(fd) is not open") }
-        guard let bytes = readToEnd(fd) else { throw unreadable("cannot read the filter") }
-        close(fd)
-        guard !bytes.isEmpty else { throw SwcloneError.usage("\(given): the filter is empty (it has no instruction)") }
-        guard bytes.count % 8 == 0 else {
             throw SwcloneError.usage(
-                "\(given): \(bytes.count) bytes are not whole instructions (struct sock_filter, 8 bytes each)",
-                bwrap: "Invalid seccomp data, must be multiple of 8")
+                "\(given): descriptor \(fd) is not open: \(errnoText(err))",
+                bwrap: "Can't read seccomp data: \(String(cString: strerror(err)))")
         }
-        guard bytes.count / 8 <= SeccompProgram.maxInstructions else {
-            throw SwcloneError.usage(
-                "\(given): \(bytes.count / 8) instructions; the kernel loads at most \(SeccompProgram.maxInstructions) in one filter")
-        }
-        return SeccompProgram(instructions: bytes, option: given)
+        return SeccompDescriptor(fd: fd, option: given)
     }
 }
 

@@ -37,7 +37,7 @@ struct StepFailureTests {
         ]
         spec.view.landlock = true
         spec.view.disableUserNamespaces = true
-        spec.seccompPrograms = [SeccompProgram(instructions: [0x06, 0, 0, 0, 0, 0, 0xff, 0x7f], option: "--seccomp 3")]
+        spec.seccompDescriptors = [SeccompDescriptor(fd: 3, option: "--seccomp 3")]
         var facts = ProcessFacts(pid: 1, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything)
         facts.landlockABI = 3
         return try! LaunchPlan(spec: spec, facts: facts)

@@ -9,8 +9,8 @@ import Glibc
 /// Where the seccomp filters go: after every step that needs what they refuse,
 /// just before exec, with no_new_privs before them.
 extension LaunchPlanTests {
-    static let allow = SeccompProgram(instructions: [0x06, 0, 0, 0, 0, 0, 0xff, 0x7f], option: "--add-seccomp-fd 3")
-    static let other = SeccompProgram(instructions: [0x06, 0, 0, 0, 0, 0, 0xff, 0x7f], option: "--add-seccomp-fd 4")
+    static let allow = SeccompDescriptor(fd: 3, option: "--add-seccomp-fd 3")
+    static let other = SeccompDescriptor(fd: 4, option: "--add-seccomp-fd 4")
 
     @Test func filtersComeLastWithNoNewPrivsBeforeThem() throws {
         var facts = Self.user.with(terminal: 0)
@@ -28,13 +28,13 @@ extension LaunchPlanTests {
             $0.capabilities = CapabilityRequest(drop: CapabilitySet([13]))
             $0.killChildSignal = SIGTERM
             $0.seccompDefault = true
-            $0.seccompPrograms = [Self.allow, Self.other]
+            $0.seccompDescriptors = [Self.allow, Self.other]
         }
         // The default filter first, then the caller's in command-line order: last of all, after the
         // view's mounts, the identity, capabilities, Landlock, the re-armed death signal and the terminal.
         #expect(
             Array(p.steps.suffix(3)) == [
-                .seccomp(.standard(refusesAttach: false)), .seccomp(.program(Self.allow)), .seccomp(.program(Self.other)),
+                .seccomp(.standard(refusesAttach: false)), .seccomp(.descriptor(Self.allow)), .seccomp(.descriptor(Self.other)),
             ])
         let before = Array(p.steps.dropLast(3))
         #expect(Array(before.suffix(2)) == [.parentDeath(signal: SIGTERM), .takeTerminal])
@@ -50,8 +50,8 @@ extension LaunchPlanTests {
         #expect(
             try plan {
                 $0.noNewPrivileges = true
-                $0.seccompPrograms = [Self.allow]
-            }.steps == [.noNewPrivileges, .seccomp(.program(Self.allow))])
+                $0.seccompDescriptors = [Self.allow]
+            }.steps == [.noNewPrivileges, .seccomp(.descriptor(Self.allow))])
         #expect(try plan { $0.namespaces = [.uts] }.steps.isEmpty)
     }
 
@@ -78,6 +78,6 @@ extension LaunchPlanTests {
 
     @Test func aFilterNamesItsOption() {
         #expect(SeccompFilter.standard(refusesAttach: true).option == "--seccomp-default")
-        #expect(SeccompFilter.program(Self.allow).option == "--add-seccomp-fd 3")
+        #expect(SeccompFilter.descriptor(Self.allow).option == "--add-seccomp-fd 3")
     }
 }
