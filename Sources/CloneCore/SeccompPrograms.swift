@@ -17,7 +17,10 @@ func seccompPrograms(_ plan: LaunchPlan) throws -> [[UInt8]] {
         case .descriptor(let descriptor): programs.append(try read(descriptor))
         }
     }
-    for (descriptor, program) in zip(plan.spec.seccompDescriptors, programs.suffix(plan.spec.seccompDescriptors.count)) {
+    // The caller's come last. An index loop: zip's iterator type cost the runtime 0.35 M instructions to instantiate.
+    let first = programs.count - plan.spec.seccompDescriptors.count
+    for (i, descriptor) in plan.spec.seccompDescriptors.enumerated() {
+        let program = programs[first + i]
         guard !program.isEmpty else { throw SwcloneError.usage("\(descriptor.option): the filter is empty (it has no instruction)") }
         guard program.count / 8 <= maxSeccompInstructions else {
             throw SwcloneError.usage(
