@@ -77,7 +77,15 @@ struct Diagnostics {
     func fail(_ error: SwcloneError) -> Never {
         let message = name == "bwrap" ? error.bwrapMessage ?? error.message : error.message
         write((levels ? "<3>" : "") + errorLine(message, name: name))
-        exit(error.status)
+        exit(name == "bwrap" ? Self.bubblewrapStatus(error.status) : error.status)
+    }
+
+    /// As bwrap, whose scripts test for it: 1 for every failure of its own (usage, set-up, exec).
+    static func bubblewrapStatus(_ status: Int32) -> Int32 {
+        switch status {
+        case ExitStatus.usage, ExitStatus.setupFailed, ExitStatus.cannotRun, ExitStatus.notFound: 1
+        default: status
+        }
     }
 
     func warn(_ message: String) {
