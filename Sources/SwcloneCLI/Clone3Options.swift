@@ -7,12 +7,12 @@ enum Clone3Options {
         "Process",
         [
             OptionSpec(
-                .setTID, "set-tid", .required, valueName: "pid[,pid...]",
+                .setTID, "set-tid", .required, valueName: "pid[,pid...]", complete: .text,
                 help:
                     "The child's PID in each PID namespace, innermost first, as clone3's set_tid (with --pid the first is 1). Implies --fork."
             ),
             OptionSpec(
-                .intoCgroup, "into-cgroup", .required, valueName: "dir",
+                .intoCgroup, "into-cgroup", .required, valueName: "dir", complete: .directory,
                 help: "Start the child inside this cgroup v2 directory (CLONE_INTO_CGROUP). Implies --fork."),
         ])
 

@@ -4,11 +4,8 @@ import CloneCore
 import Glibc
 import LaunchSpec
 
-let swcloneVersion = "swclone 0.1.0"
-
 /// swclone's main. A launch goes scanner → spec → plan → clone core without
-/// touching swift-argument-parser, which answers only --help, --version and
-/// completions. Every error ends here as one `swclone: ...` line and the
+/// touching swift-argument-parser, which answers only --help. Every error ends here as one `swclone: ...` line and the
 /// contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
     // Set-user-ID or set-group-ID (or file capabilities): swclone is not built
@@ -21,18 +18,18 @@ public func swcloneMain(_ arguments: [String]) -> Never {
     // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
     // `swclone help [enter]`, as the help text suggests; a program named help: `swclone -- help`.
     let words = arguments.dropFirst()
-    if words.elementsEqual(["help", "enter"]) { answer(EnterCommand.self, .help, nil) }
-    if words.elementsEqual(["help"]) { answer(LaunchCommand.self, .help, nil) }
+    if words.elementsEqual(["help", "enter"]) { answer(EnterCommand.self, .help) }
+    if words.elementsEqual(["help"]) { answer(LaunchCommand.self, .help) }
     let entering = words.first == "enter"
     do {
         if entering {
             switch try scanCommandLine(words.dropFirst(), options: EnterOptions.table, other: LaunchOptions.table) {
-            case .builtin(let key, let value): answer(EnterCommand.self, key, value)
+            case .builtin(let key, let value): try builtin(EnterCommand.self, key, value)
             case .launch(let o): try Launcher.launch(EnterOptions.makeSpec(o, caller: .process))
             }
         }
         switch try scanCommandLine(words, options: LaunchOptions.table, other: EnterOptions.table) {
-        case .builtin(let key, let value): answer(LaunchCommand.self, key, value)
+        case .builtin(let key, let value): try builtin(LaunchCommand.self, key, value)
         case .launch(let o): try Launcher.launch(LaunchOptions.makeSpec(o, caller: .process))
         }
     } catch let error as SwcloneError {
@@ -45,15 +42,18 @@ public func swcloneMain(_ arguments: [String]) -> Never {
     }
 }
 
-/// Help, version, a completion script or the JSON help, from swift-argument-parser.
-private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey, _ value: String?) -> Never {
-    let words: [String]
+/// --version and the completion scripts are swclone's own (`Answer`); help from swift-argument-parser.
+private func builtin<Command: ParsableCommand>(_ command: Command.Type, _ key: OptionKey, _ value: String?) throws -> Never {
     switch key {
-    case .version: words = ["--version"]
-    case .generateCompletionScript: words = ["--generate-completion-script", value ?? ""]
-    case .experimentalDumpHelp: words = ["--experimental-dump-help"]
-    default: words = ["--help"]
+    case .version: throw Answer(text: versionText())
+    case .generateCompletionScript: throw Answer(text: try completionScript(value ?? ""))
+    default: answer(command, key)
     }
+}
+
+/// Help or the JSON help, from swift-argument-parser.
+private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey) -> Never {
+    let words = key == .experimentalDumpHelp ? ["--experimental-dump-help"] : ["--help"]
     do {
         var command = try Command.parseAsRoot(words)
         try command.run()

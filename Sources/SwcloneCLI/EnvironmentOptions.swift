@@ -8,7 +8,7 @@ enum EnvironmentOptions {
         [
             OptionSpec(.clearEnv, "clear-env", help: "Start the program with an empty environment."),
             OptionSpec(
-                .whitelistEnv, "whitelist-env", .required, repeats: true, valueName: "name[,name...]",
+                .whitelistEnv, "whitelist-env", .required, repeats: true, valueName: "name[,name...]", complete: .variable.commaList,
                 help: "Start the program with only these variables."),
         ])
 

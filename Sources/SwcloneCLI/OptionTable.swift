@@ -33,6 +33,14 @@ public struct OptionSpec: Sendable {
         case optional
         /// nsenter's: as `optional`, and a value attached to the short form counts too (`-m/run/ns/mnt`).
         case optionalAttached
+
+        /// How many words its value has (one, attached or not).
+        public var words: Int {
+            switch self {
+            case .none: 0
+            case .required, .optional, .optionalAttached: 1
+            }
+        }
     }
 
     public let key: OptionKey
@@ -44,11 +52,13 @@ public struct OptionSpec: Sendable {
     public let hidden: Bool
     /// How help names the value (`dir`, `pid[,pid...]`).
     public let valueName: String?
+    /// What the value is, for the shells' completion (every option with a value says).
+    public let complete: ValueCompletion
     public let help: String
 
     init(
         _ key: OptionKey, _ long: String, short: Character? = nil, _ value: Value = .none, repeats: Bool = false,
-        hidden: Bool = false, valueName: String? = nil, help: String
+        hidden: Bool = false, valueName: String? = nil, complete: ValueCompletion = .none, help: String
     ) {
         self.key = key
         self.long = long
@@ -57,6 +67,7 @@ public struct OptionSpec: Sendable {
         self.repeats = repeats
         self.hidden = hidden
         self.valueName = valueName
+        self.complete = complete
         self.help = help
     }
 }
@@ -110,6 +121,7 @@ let builtinOptions = OptionSection(
         OptionSpec(.version, "version", short: "V", help: "Show the version."),
         OptionSpec(
             .generateCompletionScript, "generate-completion-script", .required, valueName: "shell",
+            complete: .choices("bash|zsh|fish"),
             help: "Generate a completion script for bash, zsh or fish."),
         OptionSpec(
             .experimentalDumpHelp, "experimental-dump-help", hidden: true,

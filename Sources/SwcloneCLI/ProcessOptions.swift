@@ -11,13 +11,13 @@ enum ProcessOptions {
                 .forwardSignals, "forward-signals",
                 help: "Accepted for util-linux compatibility: forwarding is always on with --fork."),
             OptionSpec(
-                .hostname, "hostname", .required, valueName: "name",
+                .hostname, "hostname", .required, valueName: "name", complete: .text,
                 help: "Set the hostname in the new UTS namespace (implies --uts)."),
             OptionSpec(
-                .monotonic, "monotonic", .required, valueName: "seconds",
+                .monotonic, "monotonic", .required, valueName: "seconds", complete: .text,
                 help: "Monotonic clock offset in the new time namespace (implies --time)."),
             OptionSpec(
-                .boottime, "boottime", .required, valueName: "seconds",
+                .boottime, "boottime", .required, valueName: "seconds", complete: .text,
                 help: "Boot-time clock offset in the new time namespace (implies --time)."),
         ])
 

@@ -8,7 +8,7 @@ enum StatusOptions {
         "Output for scripts",
         [
             OptionSpec(
-                .jsonStatus, "json-status", .required, valueName: "fd|-",
+                .jsonStatus, "json-status", .required, valueName: "fd|-", complete: .choices("-"),
                 help: "Write JSON status lines (bubblewrap's --json-status-fd format) to this descriptor, or stdout for -. Implies --fork.")
         ])
 

@@ -8,7 +8,7 @@ enum SupervisionOptions {
         "Supervision",
         [
             OptionSpec(
-                .killChild, "kill-child", .optional, valueName: "signal",
+                .killChild, "kill-child", .optional, valueName: "signal", complete: .signal,
                 help: "If swclone dies, the program gets SIGKILL (implies --fork). --kill-child=SIGNAL sends SIGNAL (TERM, SIGTERM or 15)."),
             OptionSpec(
                 .runInit, "init",
