@@ -44,10 +44,11 @@ RELEASE_FLAGS = -c release -Xswiftc -static-executable -Xcc -I$(CURDIR)/$(dir $(
 BIN = .build/release/swclone
 CONFORMANCE ?= ../shared/conformance/run
 # Debian packages the build needs, and those the tests and swclone's own use need
-# (package:check, the check a shell command): newuidmap for ID ranges, ip, ps and capsh in tests.
+# (package:check, the check a shell command): newuidmap for ID ranges; ip, ps, capsh, strace, and
+# bwrap to compare the filesystem view with, in tests.
 BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap pkg-config:command\ -v\ pkg-config
 RUN_DEPS = uidmap:command\ -v\ newuidmap iproute2:command\ -v\ ip procps:command\ -v\ ps \
-       libcap2-bin:command\ -v\ capsh
+       libcap2-bin:command\ -v\ capsh strace:command\ -v\ strace bubblewrap:command\ -v\ bwrap
 # What only the tests use: the terminal driver, and the shells whose completion they test.
 TEST_DEPS = python3:command\ -v\ python3 zsh:test\ -x\ /usr/bin/zsh fish:test\ -x\ /usr/bin/fish
 # What `make bench` compares with and measures by.

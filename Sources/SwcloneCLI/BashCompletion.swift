@@ -9,9 +9,9 @@ func bashCompletionScript() -> String {
         # from its option table: regenerate it rather than edit it.
 
         # One line an option: long name, short letter (- for none), how it takes its value (flag;
-        # next: the next words, or the first after =; eq: only after =; attached: after = or
-        # right after the short letter), shown or hidden (+ -), then each value word: its kind,
-        # the separator of a list, and words offered besides ('|' apart).
+        # next: the next word, or after =; eq: only after =; attached: after = or right after
+        # the short letter; words: the next words), shown or hidden (+ -), then each value
+        # word: its kind, the separator of a list, and words offered besides ('|' apart).
 
         """
     for command in CompletedCommand.all {
@@ -141,7 +141,7 @@ private let bashFunctions = #"""
                 [[ $w == *=* ]] && continue
                 _swclone_lookup "$_swclone_table" "${w#--}"
                 read -r long short shape shown kinds <<<"$_swclone_found"
-                [[ $shape == next ]] && read -ra pending <<<"$kinds"
+                [[ $shape == next || $shape == words ]] && read -ra pending <<<"$kinds"
             elif [[ $w == -?* ]]; then
                 for ((j = 1; j < ${#w}; j++)); do
                     _swclone_lookup "$_swclone_table" "-${w:j:1}"
@@ -166,7 +166,7 @@ private let bashFunctions = #"""
             w=${cur%%=*}
             _swclone_lookup "$_swclone_table" "${w#--}"
             read -r long short shape shown kinds <<<"$_swclone_found"
-            [[ -n $kinds ]] && _swclone_value "${kinds%% *}" "$w=" "${cur#*=}"
+            [[ $shape == next || $shape == eq || $shape == attached ]] && _swclone_value "${kinds%% *}" "$w=" "${cur#*=}"
         elif [[ $cur == -[!-]* ]]; then
             # Short options: a value attached to one, or the letters as they are.
             for ((j = 1; j < ${#cur}; j++)); do

@@ -31,21 +31,23 @@ struct CompletedCommand {
 
 extension OptionSpec {
     /// How its value is given, as the bash and fish scripts read it: `flag`; `next` (the
-    /// next words, or the first after `=`); `eq` (only after `=`, unshare's `--pid=FILE`);
-    /// `attached` (after `=`, or right after the short letter: nsenter's `-mFILE`).
+    /// next word, or after `=`); `eq` (only after `=`, unshare's `--pid=FILE`); `attached`
+    /// (after `=`, or right after the short letter: nsenter's `-mFILE`); `words` (the next
+    /// words, bubblewrap's `--bind SRC DEST`).
     var shape: String {
         switch value {
         case .none: "flag"
         case .required: "next"
         case .optional: "eq"
         case .optionalAttached: "attached"
+        case .words: "words"
         }
     }
 
     /// Each word of its value: its kind, the separator of a list (`,` or nothing), and the
     /// words offered besides ('|' apart), `:` between them (`capability:,:all`).
     var completedWords: [String] {
-        complete.kinds(count: value.words).enumerated().map { i, kind in
+        complete.kinds(count: value.wordCount).enumerated().map { i, kind in
             i == 0 ? "\(kind):\(complete.list ? "," : ""):\(complete.words)" : "\(kind)::"
         }
     }

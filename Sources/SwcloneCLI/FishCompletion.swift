@@ -9,9 +9,10 @@ func fishCompletionScript() -> String {
         # from its option table: regenerate it rather than edit it.
 
         # One element an option: long name, short letter (- for none), how it takes its value
-        # (flag; next: the next words, or the first after =; eq: only after =; attached: after =
-        # or right after the short letter), shown or hidden (+ -), each value word (its kind,
-        # the separator of a list, words offered besides, '|' apart), a tab and its help.
+        # (flag; next: the next word, or after =; eq: only after =; attached: after = or right
+        # after the short letter; words: the next words), shown or hidden (+ -), each value
+        # word (its kind, the separator of a list, words offered besides, '|' apart), a tab and
+        # its help.
 
         """
     for command in CompletedCommand.all {
@@ -130,7 +131,7 @@ private let fishFunctions = #"""
             else if string match -q -- '--?*' $w
                 if not string match -q -- '*=*' $w
                     set -l f (__swclone_lookup $table (string sub -s 3 -- $w))
-                    test "$f[3]" = next; and set pending $f[5..-1]
+                    contains -- "$f[3]" next words; and set pending $f[5..-1]
                 end
             else if string match -q -- '-?*' $w
                 set -l n (string length -- $w)
@@ -155,7 +156,7 @@ private let fishFunctions = #"""
         else if string match -q -- '--*=*' $cur
             set -l name (string split -f1 = -- $cur)
             set -l f (__swclone_lookup $table (string sub -s 3 -- $name))
-            set -q f[5]; and __swclone_value $f[5] $name= (string split -m1 -f2 = -- $cur)
+            contains -- "$f[3]" next eq attached; and __swclone_value $f[5] $name= (string split -m1 -f2 = -- $cur)
         else if string match -qr -- '^-[^-]' $cur
             # Short options: a value attached to one, or the letters as they are.
             set -l n (string length -- $cur)

@@ -15,6 +15,13 @@ public enum OptionKey: UInt8, Sendable {
     case capDrop, capAdd, keepCaps, noNewPrivs, newSession
     case jsonStatus
     case target, all, joinCgroup, preserveCredentials, wdns, env, noFork
+    case bind, bindTry, roBind, roBindTry, devBind, devBindTry, bindFD, roBindFD, remountRO
+    case tmpfs, proc, dev, mqueue, dir, symlink, chmod, file, bindData, roBindData, perms, size, chdir
+    case overlaySrc, overlay, tmpOverlay, roOverlay, disableUserns, assertUsernsDisabled, landlock
+    case unshareUser, unshareUserTry, unshareIPC, unsharePID, unshareNet, unshareUTS, unshareCgroup, unshareCgroupTry
+    case unshareAll, shareNet, userns, userns2, pidns, sandboxUID, sandboxGID, args, argv0, setenv, unsetenv, clearenv
+    case dieWithParent, asPID1, syncFD, blockFD, usernsBlockFD, infoFD, jsonStatusFD, lockFile, levelPrefix
+    case execLabel, fileLabel
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp
 }
@@ -33,12 +40,15 @@ public struct OptionSpec: Sendable {
         case optional
         /// nsenter's: as `optional`, and a value attached to the short form counts too (`-m/run/ns/mnt`).
         case optionalAttached
+        /// bubblewrap's: `--name A B` (or three words), each its own word, never `=`.
+        case words(Int)
 
-        /// How many words its value has (one, attached or not).
-        public var words: Int {
+        /// How many words its value has (one for the others, attached or not).
+        public var wordCount: Int {
             switch self {
             case .none: 0
             case .required, .optional, .optionalAttached: 1
+            case .words(let count): count
             }
         }
     }

@@ -31,7 +31,7 @@ private func zshSpecs(_ option: OptionSpec) -> [String] {
     let long = "--" + option.long
     // A repeatable option stays on offer; another is offered once, by either name.
     let once = option.repeats ? "*" : short.map { "(\($0) \(long))" } ?? ""
-    let kinds = option.complete.kinds(count: option.value.words)
+    let kinds = option.complete.kinds(count: option.value.wordCount)
     let names = (option.valueName ?? "value").split(separator: " ").map(String.init)
     var values = ""
     for (i, kind) in kinds.enumerated() {
@@ -44,9 +44,10 @@ private func zshSpecs(_ option: OptionSpec) -> [String] {
     let forms: [(name: String?, values: String)]
     switch option.value {
     case .none: forms = [(short, ""), (long, "")]
-    // One word: -xVALUE or -x VALUE, --name=VALUE or --name VALUE; more: the next words.
-    case .required where kinds.count == 1: forms = [(short.map { $0 + "+" }, values), (long + "=", values)]
-    case .required: forms = [(short, values), (long, values)]
+    // -xVALUE or -x VALUE, --name=VALUE or --name VALUE.
+    case .required: forms = [(short.map { $0 + "+" }, values), (long + "=", values)]
+    // bubblewrap's: the next words.
+    case .words: forms = [(short, values), (long, values)]
     // unshare's: only --name=VALUE, and the short form takes none.
     case .optional: forms = [(short, ""), (long + "=-", ":" + values)]
     // nsenter's: -xVALUE or --name=VALUE.

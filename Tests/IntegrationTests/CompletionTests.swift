@@ -25,7 +25,7 @@ struct CompletionTests {
     /// cursor moves on: as bash's and fish's `--root`, it is given the next word).
     static let cases: [Case] =
         [
-            Case(typed: "swclone --ro", line: ["swclone", "--root"]),
+            Case(typed: "swclone --roo", line: ["swclone", "--root"]),
             Case(typed: "swclone --wd /us", line: ["swclone", "--wd", "/usr/?"]),
             Case(typed: "swclone --propagation ", tabs: 2, shows: ["private", "shared", "slave", "unchanged"]),
             Case(typed: "swclone --setgroups a", line: ["swclone", "--setgroups", "allow"]),
@@ -40,6 +40,12 @@ struct CompletionTests {
             Case(typed: "swclone --mount-proc=/pro", line: ["swclone", "--mount-proc=/proc/?"]),
             Case(typed: "swclone --into-cgroup /sys/fs/cgr", line: ["swclone", "--into-cgroup", "/sys/fs/cgroup/?"]),
             Case(typed: "swclone --generate-completion-script fi", line: ["swclone", "--generate-completion-script", "fish"]),
+            // bubblewrap's options of several words: each word its own kind.
+            Case(typed: "swclone --bind /usr /ru", line: ["swclone", "--bind", "/usr", "/run/?"]),
+            Case(typed: "swclone --overlay /tmp /tmp /ru", line: ["swclone", "--overlay", "/tmp", "/tmp", "/run/?"]),
+            Case(typed: "swclone --setenv PAT", line: ["swclone", "--setenv", "PATH"]),
+            Case(typed: "swclone --tmpfs /tm", line: ["swclone", "--tmpfs", "/tmp/?"]),
+            Case(typed: "swclone --ro-bind / / ech", line: ["swclone", "--ro-bind", "/", "/", "echo"]),
             // The program: `enter` only as the first word; commands, then the program's arguments.
             Case(typed: "swclone ente", line: ["swclone", "enter"]),
             Case(typed: "swclone -- ech", line: ["swclone", "--", "echo"]),
@@ -106,7 +112,8 @@ struct CompletionTests {
         var steps: [PseudoTerminal.Step] = [.expect(#"PROMPT\$ "#), .send(setUp + "\n")]
         for (i, c) in cases.enumerated() {
             steps.append(.send(c.typed))
-            for _ in 0..<c.tabs { steps += [.send("\t"), .pause(0.3)] }
+            // The shell reads what is typed in order; a listing is given time to be drawn.
+            for _ in 0..<c.tabs { steps += [.send("\t")] + (c.line == nil ? [.pause(0.3)] : []) }
             // The line as completion left it, run as `show ...` (Ctrl-A: to its start), or a
             // listing cleared (Ctrl-U); then a mark ends the case's part of the transcript.
             steps.append(.send(c.line == nil ? "\u{15}" : "\(c.after)\u{01}show \n"))
