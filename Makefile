@@ -51,7 +51,8 @@ BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap pkg-config:command\ -v\ pkg
 RUN_DEPS = uidmap:command\ -v\ newuidmap iproute2:command\ -v\ ip procps:command\ -v\ ps \
        libcap2-bin:command\ -v\ capsh strace:command\ -v\ strace bubblewrap:command\ -v\ bwrap
 # What only the tests use: the terminal driver, and the shells whose completion they test.
-TEST_DEPS = python3:command\ -v\ python3 zsh:test\ -x\ /usr/bin/zsh fish:test\ -x\ /usr/bin/fish
+TEST_DEPS = python3:command\ -v\ python3 zsh:test\ -x\ /usr/bin/zsh fish:test\ -x\ /usr/bin/fish \
+       bash-completion:test\ -f\ /usr/share/bash-completion/bash_completion
 # What `make bench` compares with and measures by.
 BENCH_DEPS = hyperfine:command\ -v\ hyperfine bubblewrap:command\ -v\ bwrap valgrind:command\ -v\ valgrind \
        time:test\ -x\ /usr/bin/time jq:command\ -v\ jq util-linux:command\ -v\ unshare

@@ -239,7 +239,7 @@ extension OptionKey {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct BwrapHelp: ParsableArguments {
     @Flag(name: .customLong("unshare-user"), help: BwrapOptions.group.help(.unshareUser)) var unshareUser = false
     @Flag(name: .customLong("unshare-user-try"), help: BwrapOptions.group.help(.unshareUserTry)) var unshareUserTry = false

@@ -43,7 +43,7 @@ enum CapabilityOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct CapabilityHelp: ParsableArguments {
     @Option(name: .long, help: CapabilityOptions.group.help(.capDrop)) var capDrop: [String] = []
     @Option(name: .long, help: CapabilityOptions.group.help(.capAdd)) var capAdd: [String] = []

@@ -25,7 +25,7 @@ enum Clone3Options {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct Clone3Help: ParsableArguments {
     @Option(name: .long, help: Clone3Options.group.help(.setTID)) var setTid: String?
     @Option(name: .long, help: Clone3Options.group.help(.intoCgroup)) var intoCgroup: String?

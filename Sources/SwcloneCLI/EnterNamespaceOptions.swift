@@ -63,7 +63,7 @@ enum EnterNamespaceOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct EnterNamespaceHelp: ParsableArguments {
     @Option(name: [.customShort("t"), .long], help: EnterNamespaceOptions.group.help(.target)) var target: String?
     @Flag(name: [.customShort("a"), .long], help: EnterNamespaceOptions.group.help(.all)) var all = false

@@ -55,7 +55,7 @@ enum EnterProcessOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct EnterProcessHelp: ParsableArguments {
     @Option(name: [.customShort("S"), .long], help: EnterProcessOptions.group.help(.setuid)) var setuid: String?
     @Option(name: [.customShort("G"), .long], help: EnterProcessOptions.group.help(.setgid)) var setgid: String?

@@ -22,7 +22,7 @@ enum EnvironmentOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct EnvironmentHelp: ParsableArguments {
     @Flag(name: .long, help: EnvironmentOptions.group.help(.clearEnv)) var clearEnv = false
     @Option(name: .long, help: EnvironmentOptions.group.help(.whitelistEnv)) var whitelistEnv: [String] = []

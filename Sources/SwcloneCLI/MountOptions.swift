@@ -43,7 +43,7 @@ enum MountOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct MountHelp: ParsableArguments {
     @Flag(name: .long, help: MountOptions.group.help(.mountProc)) var mountProc = false
     @Option(name: .long, help: MountOptions.group.help(.propagation)) var propagation: String?

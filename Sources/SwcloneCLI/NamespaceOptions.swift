@@ -56,7 +56,7 @@ extension Namespace {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct NamespaceHelp: ParsableArguments {
     @Flag(name: [.customShort("p"), .long], help: NamespaceOptions.group.help(.pid)) var pid = false
     @Flag(name: [.customShort("m"), .long], help: NamespaceOptions.group.help(.mount)) var mount = false

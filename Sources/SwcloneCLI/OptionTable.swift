@@ -27,9 +27,10 @@ public enum OptionKey: UInt8, Sendable {
 }
 
 /// One option, declared once: its names, how it takes a value, whether it
-/// repeats, whether --help shows it, and its help text. The scanner reads
-/// it; swift-argument-parser's declarations (for --help and completions)
-/// take their help text from it, and a test checks that both agree.
+/// repeats, whether --help shows it, what its value is for completion, and
+/// its help text. The scanner and the completion scripts read it;
+/// swift-argument-parser's declarations (for --help) take their help text
+/// from it, and a test checks that both agree.
 public struct OptionSpec: Sendable {
     public enum Value: Sendable, Equatable {
         /// A flag.

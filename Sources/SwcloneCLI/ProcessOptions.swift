@@ -36,7 +36,7 @@ enum ProcessOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct ProcessHelp: ParsableArguments {
     @Flag(name: [.customShort("f"), .long], help: ProcessOptions.group.help(.fork)) var fork = false
     @Flag(name: .long, help: ProcessOptions.group.help(.forwardSignals)) var forwardSignals = false

@@ -30,7 +30,7 @@ enum StatusOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct StatusHelp: ParsableArguments {
     @Option(name: .long, help: StatusOptions.group.help(.jsonStatus)) var jsonStatus: String?
 }

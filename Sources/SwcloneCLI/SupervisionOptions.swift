@@ -35,7 +35,7 @@ enum SupervisionOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct SupervisionHelp: ParsableArguments {
     @Flag(name: .long, help: SupervisionOptions.group.help(.killChild)) var killChild = false
     @Flag(name: .customLong("init"), help: SupervisionOptions.group.help(.runInit)) var runInit = false

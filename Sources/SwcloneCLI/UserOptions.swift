@@ -96,7 +96,7 @@ enum UserOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct UserHelp: ParsableArguments {
     @Flag(name: [.customShort("r"), .long], help: UserOptions.group.help(.mapRootUser)) var mapRootUser = false
     @Flag(name: [.customShort("c"), .long], help: UserOptions.group.help(.mapCurrentUser)) var mapCurrentUser = false

@@ -279,7 +279,7 @@ extension OptionKey {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct ViewHelp: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: ViewOptions.group.help(.bind)) var bind: [String] = []
     @Option(name: .long, parsing: .upToNextOption, help: ViewOptions.group.help(.bindTry)) var bindTry: [String] = []

@@ -5,7 +5,7 @@ import Testing
 /// installed where the shell looks for it, swclone on PATH, an interactive shell on a
 /// pseudo-terminal, TAB by TAB. After the TABs the line is run as `show WORDS...`, which
 /// prints `[word]` for each word: what completion made of the line. `make test` installs
-/// zsh and fish; elsewhere their tests are skipped, but not under CI=true.
+/// zsh, fish and bash-completion; elsewhere their tests are skipped, but not under CI=true.
 @Suite(.noLeftoverProcesses, .timeLimit(.minutes(1)))
 struct CompletionTests {
     /// One thing typed, the TABs pressed, and what completion must have made of it.
@@ -70,8 +70,23 @@ struct CompletionTests {
             cases: Self.cases)
     }
 
+    /// As Debian users have it: bash-completion loads the script on the first TAB from its
+    /// completions directory (/usr/share/bash-completion/completions), and the program's
+    /// arguments get the program's own completion (ls's long options).
+    @Test(.enabled(if: installed("/usr/share/bash-completion/bash_completion"), "needs bash-completion (make test installs it)"))
+    func bashCompletionPackage() throws {
+        try complete(
+            shell: ["/bin/bash", "--norc", "--noprofile", "-i"], script: "bash/completions/swclone",
+            setUp:
+                #"BASH_COMPLETION_USER_DIR="$DIR/bash"; source /usr/share/bash-completion/bash_completion; show() { printf '[%s]' "$@"; echo; }"#,
+            cases: Self.cases + [
+                Case(typed: "swclone -- ls --almost-a", line: ["swclone", "--", "ls", "--almost-all"]),
+                Case(typed: "swclone --fork ls --almost-a", line: ["swclone", "--fork", "ls", "--almost-all"]),
+            ])
+    }
+
     /// From $fpath, as zsh's compinit finds `_swclone` (Debian: /usr/share/zsh/vendor-completions).
-    @Test(.enabled(if: installed("zsh"), "needs zsh (make test installs it)"))
+    @Test(.enabled(if: installed("/usr/bin/zsh"), "needs zsh (make test installs it)"))
     func zsh() throws {
         try complete(
             shell: ["/usr/bin/zsh", "-f", "-i"], script: "zsh/_swclone",
@@ -81,7 +96,7 @@ struct CompletionTests {
     }
 
     /// From $fish_complete_path, as fish finds swclone.fish (Debian: /usr/share/fish/vendor_completions.d).
-    @Test(.enabled(if: installed("fish"), "needs fish (make test installs it)"))
+    @Test(.enabled(if: installed("/usr/bin/fish"), "needs fish (make test installs it)"))
     func fish() throws {
         try complete(
             shell: ["/usr/bin/fish", "--no-config", "--private", "-C", "function fish_prompt; printf 'PROMPT$ '; end", "-i"],
@@ -90,8 +105,9 @@ struct CompletionTests {
             cases: Self.cases, terminal: "xterm")
     }
 
-    static func installed(_ shell: String) -> Bool {
-        Privilege.inCI || FileManager.default.isExecutableFile(atPath: "/usr/bin/\(shell)")
+    /// Skipped where `path` is missing, but not under CI=true.
+    static func installed(_ path: String) -> Bool {
+        Privilege.inCI || FileManager.default.fileExists(atPath: path)
     }
 
     /// Types each case in `shell` (completion `script` from swclone, `setUp` typed first,
@@ -100,7 +116,7 @@ struct CompletionTests {
     func complete(shell: [String], script: String, setUp: String, cases: [Case], terminal: String = "dumb") throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swclone-completion-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        for sub in ["bin", "home", "zsh", "fish"] {
+        for sub in ["bin", "home", "zsh", "fish", "bash/completions"] {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/bin/swclone", withDestinationPath: Swclone.path)

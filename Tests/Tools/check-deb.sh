@@ -26,8 +26,10 @@ apt-get install -y $recommends /tmp/files/$(basename "$deb") >/tmp/apt.log 2>&1 
 swclone --version
 swclone --version | grep -q '^commit: ${COMMIT:-.*}\$'
 man -w swclone >/dev/null
-# Each shell finds the completion where it looks by itself (zsh and fish when installed).
-bash -c 'source /usr/share/bash-completion/completions/swclone && complete -p swclone' >/dev/null
+# Each shell finds the completion where it looks by itself (when installed).
+if test -f /usr/share/bash-completion/bash_completion; then
+  bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader swclone; complete -p swclone' | grep -q _swclone
+fi
 if command -v zsh >/dev/null; then
   test "\$(zsh -fc 'autoload -Uz compinit; compinit -u -D; print \$_comps[swclone]')" = _swclone
 fi
