@@ -44,9 +44,12 @@ private let bashFunctions = #"""
     # Adds candidates $2... to COMPREPLY, each after $1, the text before it in the word (--wd=),
     # less what readline keeps: the word up to its last COMP_WORDBREAKS character.
     _swclone_reply() {
-        local head=$1 c
+        local head=$1 c full
         shift
-        for c; do COMPREPLY+=("${head:${#_swclone_kept}}$c"); done
+        for c; do
+            full=$head$c
+            COMPREPLY+=("${full:${#_swclone_kept}}")
+        done
     }
 
     # Paths: $1 compgen's -d or -f, $2 the text before the path in the word, $3 the path typed.
