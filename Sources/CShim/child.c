@@ -142,6 +142,8 @@ static struct sw_failure run_op(const struct sw_op *op) {
         if (setns(op->fd, (int)op->flags) != 0) SW_FAIL(SW_STEP_USERNS_JOIN);
         close(op->fd);
         return sw_ok;
+    case SW_OP_NEST_PID_NS:
+        return sw_op_nest_pid_namespace(op);
     case SW_OP_NEST_USERNS:
         return sw_op_nest_user_namespace(&op->identity);
     case SW_OP_ASSERT_NO_USERNS:

@@ -43,5 +43,6 @@ _Noreturn void sw_report_and_exit(const struct sw_child *c, struct sw_failure f)
 
 /* --init: forks the program as PID 2 and supervises it; returns only if that cannot start. */
 struct sw_failure sw_run_init(const struct sw_child *c);
+struct sw_failure sw_op_nest_pid_namespace(const struct sw_op *op);
 
 #endif

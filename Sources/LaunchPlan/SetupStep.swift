@@ -51,6 +51,9 @@ public enum SetupStep: Equatable, Sendable {
     case waitOnDescriptor(Int32, option: String)
     /// --userns2: switch to this user namespace once the sandbox is set up.
     case joinUserNamespace(Int32)
+    /// --pidns FD --unshare-pid: the new PID namespace under FD's, made by the child, whose first
+    /// process there goes on with the set-up (the child stays above as a relay).
+    case nestPIDNamespace
     /// --disable-userns: this user namespace allows one more (the next step's), so none is left for the program.
     case limitUserNamespaces
     /// --disable-userns: a user namespace under the sandbox's, which cannot raise the limit again.

@@ -25,6 +25,13 @@ enum LaunchOptions {
         try SupervisionOptions.apply(o, to: &spec)
         try ViewOptions.apply(o, to: &spec)
         if bubblewrap { try BwrapOptions.apply(o, to: &spec, caller: caller) }
+        // As bwrap's execvp(3) after the environment is set: the program's own PATH finds it.
+        if bubblewrap, let environment = spec.environment {
+            let path = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+            if path != caller.value("PATH") {
+                spec.executableCandidates = executableCandidates(for: spec.argv[0], searchPath: path)
+            }
+        }
         return spec
     }
 }

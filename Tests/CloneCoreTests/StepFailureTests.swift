@@ -112,6 +112,7 @@ struct StepFailureTests {
         case .lockFile: "--lock-file: Operation not permitted (EPERM)"
         case .waitDescriptor: "cannot wait on the descriptor: Operation not permitted (EPERM)"
         case .userNamespaceJoin: "--userns2: cannot join the user namespace: Operation not permitted (EPERM)"
+        case .pidNamespaceNest: "--pidns with --unshare-pid: cannot create a PID namespace under the given one"
         }
     }
 
@@ -121,6 +122,7 @@ struct StepFailureTests {
         .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal,
         .initProcess, .exec, .viewRoot, .viewSource, .viewCreate, .viewMount, .viewReadOnly, .viewWrite, .landlock,
         .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .lockFile, .waitDescriptor, .userNamespaceJoin,
+        .pidNamespaceNest,
     ]
 
     @Test func everyStepHasItsLine() {
@@ -143,6 +145,11 @@ struct StepFailureTests {
 
     @Test func aDeadLauncherIsNamedForKillChild() {
         #expect(failure(.parentDeath, ESRCH).message == "--kill-child: swclone died before the program started")
+    }
+
+    @Test func bubblewrapsWordsForAWorkingDirectory() {
+        #expect(failure(.chdir, ENOENT).bwrapMessage == "Can't chdir to /w: No such file or directory")
+        #expect(failure(.hostname).bwrapMessage == nil)
     }
 
     /// A link in the way is named, in swclone's words and in bubblewrap's.

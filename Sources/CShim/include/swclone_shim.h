@@ -97,6 +97,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_LOCK_FILE SW_SWIFT(lockFile),              /* --lock-file: opening or locking it */
     SW_STEP_WAIT_FD SW_SWIFT(waitDescriptor),          /* --block-fd, --userns-block-fd */
     SW_STEP_USERNS_JOIN SW_SWIFT(userNamespaceJoin),   /* --userns2 */
+    SW_STEP_PID_NEST SW_SWIFT(pidNamespaceNest),       /* --pidns with --unshare-pid */
     SW_STEP_EXEC SW_SWIFT(exec),
 };
 
@@ -168,6 +169,7 @@ enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_SETNS SW_SWIFT(setns),                  /* fd, flags: the namespace type */
     SW_OP_NEST_USERNS SW_SWIFT(nestUserNamespace), /* identity.uid, identity.gid: mapped to themselves */
     SW_OP_ASSERT_NO_USERNS SW_SWIFT(assertNoUserNamespace),
+    SW_OP_NEST_PID_NS SW_SWIFT(nestPIDNamespace),  /* fd: the error pipe, which the relay left above closes */
 };
 
 /* SW_OP_VIEW_* flags. */
