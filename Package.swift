@@ -6,7 +6,7 @@ let package = Package(
     name: "swclone",
     products: [.executable(name: "swclone", targets: ["swclone"])],
     dependencies: [
-        // --help, --version and completions only: a launch never enters it (see OptionTable.swift).
+        // --help only: a launch never enters it (see OptionTable.swift).
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [

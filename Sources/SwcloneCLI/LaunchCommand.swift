@@ -39,8 +39,9 @@ enum LaunchOptions {
     }
 }
 
-/// swift-argument-parser's view of the launch command: it answers --help,
-/// --version and completions, and is never asked to parse a launch.
+/// swift-argument-parser's view of the launch command: it answers --help and
+/// is never asked to parse a launch (--version and the completion scripts are
+/// swclone's own: VersionText.swift, CompletionScript.swift).
 public struct LaunchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "swclone",

@@ -8,10 +8,10 @@ enum SeccompOptions {
         "Seccomp",
         [
             OptionSpec(
-                .seccomp, "seccomp", .required, valueName: "fd",
+                .seccomp, "seccomp", .required, valueName: "fd", complete: .text,
                 help: "Load the compiled seccomp filter (classic BPF, as bubblewrap takes it) that FD reads; implies --no-new-privs."),
             OptionSpec(
-                .addSeccompFD, "add-seccomp-fd", .required, repeats: true, valueName: "fd",
+                .addSeccompFD, "add-seccomp-fd", .required, repeats: true, valueName: "fd", complete: .text,
                 help: "Another compiled seccomp filter (repeatable): every one is loaded, in order. Not with --seccomp."),
             OptionSpec(
                 .seccompDefault, "seccomp-default",

@@ -392,6 +392,11 @@ int sw_landlock_abi(void);
 int sw_capabilities(uint64_t *effective, uint64_t *permitted);
 /* 1 when swclone was started set-user-ID, set-group-ID or with file capabilities. */
 int sw_secure_exec(void);
+/* For --version: the git commit swclone was built from and the Swift compiler's version (build_info.c). */
+const char *sw_build_commit(void);
+const char *sw_build_swift(void);
+/* 1 for a static executable (-static-executable): libcap and the C library are linked in. */
+int sw_is_static(void);
 
 int sw_pidfd_open(pid_t pid, unsigned int flags);
 int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *_Nullable info, unsigned int flags);
