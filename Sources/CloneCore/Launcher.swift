@@ -210,7 +210,7 @@ public enum Launcher {
                 throw abandon(describe(failure, plan: plan), kill: false)
             case nil:
                 let end = child.waitForEnd()
-                throw abandon(diedDuringSetUp(end), kill: false)
+                throw abandon(diedDuringSetUp(end, plan: plan), kill: false)
             }
         }
         switch errors.readOutcome() {
@@ -222,7 +222,7 @@ public enum Launcher {
             let end = child.waitForEnd()
             if keep != nil { kept.unbind() }
             terminal?.reclaim(from: pid)
-            throw diedDuringSetUp(end)
+            throw diedDuringSetUp(end, plan: plan)
         }
         do {
             try status?.started(pid: pid, namespaces: namespaces)
@@ -233,11 +233,15 @@ public enum Launcher {
     }
 
     /// The child ended without a report and before the program ran: a set-up failure, never the program's end.
-    private static func diedDuringSetUp(_ end: ProgramEnd) -> SwcloneError {
+    private static func diedDuringSetUp(_ end: ProgramEnd, plan: LaunchPlan) -> SwcloneError {
         switch end {
         case .killed(let signal):
             let name = sw_signal_abbrev(signal).map { "SIG" + String(cString: $0) } ?? "signal \(signal)"
-            return .setup("the child was killed by \(name) while setting up, before the program ran")
+            // The kernel kills what enters a PID namespace whose init is exiting.
+            let why =
+                signal == SIGKILL && plan.join?.joined.contains(.pid) == true
+                ? " (the PID namespace it joined may be ending: its init exited)" : ""
+            return .setup("the child was killed by \(name) while setting up, before the program ran" + why)
         case .exited(let status):
             return .setup("the child ended with status \(status) while setting up, before the program ran")
         }
