@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -80,13 +81,31 @@ struct sw_failure sw_run_init(const struct sw_child *c) {
     sigprocmask(SIG_BLOCK, &set, NULL);
     int signals = signalfd(-1, &set, SFD_CLOEXEC);
     if (signals < 0) SW_FAIL(SW_STEP_INIT);
+    /*
+     * Seccomp filters bind the init too (as bubblewrap's): else the program could ptrace it and run
+     * unfiltered code through it. They come after the fork, so that the program restores its signal
+     * mask before its own filters; the program waits on `gate` until the init's are loaded.
+     */
+    int gate[2] = { -1, -1 };
+    bool filtered = sw_filters_start(c) < c->op_count;
+    if (filtered && pipe2(gate, O_CLOEXEC) != 0) SW_FAIL(SW_STEP_INIT);
     pid_t program = sw_fork_raw();
     if (program < 0) SW_FAIL(SW_STEP_INIT);
     if (program == 0) {
+        if (filtered) close(gate[1]);
         /* The init's parent-death signal is not inherited: --die-with-parent reaches the program only through its own. */
         if (c->program_death_signal && prctl(PR_SET_PDEATHSIG, c->program_death_signal) != 0)
             sw_report_and_exit(c, (struct sw_failure){ SW_STEP_PARENT_DEATH, errno, 0 });
-        sw_report_and_exit(c, sw_exec_program(c));
+        sw_report_and_exit(c, sw_exec_program(c, gate[0]));
+    }
+    if (filtered) {
+        close(gate[0]);
+        /* A failure ends the init, and the kernel then kills the program, still waiting at the gate. */
+        struct sw_failure f = sw_load_filters(c);
+        if (f.step != SW_STEP_NONE) sw_report_and_exit(c, f);
+        char byte = 1;
+        sw_write_all(gate[1], &byte, 1);
+        close(gate[1]);
     }
     /* From now on only the program reports there, and tells the keeper of --NS=FILE: end-of-file means it exec'd. */
     close(c->error_fd);

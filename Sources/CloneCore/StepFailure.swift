@@ -143,6 +143,18 @@ private func message(
         return "--userns2: cannot join the user namespace: \(err)"
     case .pidNamespaceNest:
         return "--pidns with --unshare-pid: cannot create a PID namespace under the given one: \(err)"
+    case .seccomp:
+        guard case .seccomp(let filter)? = step else { return "cannot load a seccomp filter: \(err)" }
+        return "\(filter.option): cannot load the seccomp filter: \(err)" + seccompHint(failure.err)
+    }
+}
+
+/// Why the kernel refuses a seccomp filter, where its errno alone does not say.
+private func seccompHint(_ err: Int32) -> String {
+    switch err {
+    case EINVAL: "; the kernel refused the program (an invalid instruction or jump, or a kernel without CONFIG_SECCOMP_FILTER)"
+    case ENOMEM: "; the filters together may have at most 32768 instructions (4 more for each filter)"
+    default: ""
     }
 }
 

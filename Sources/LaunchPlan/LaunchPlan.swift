@@ -186,7 +186,9 @@ public struct LaunchPlan: Equatable, Sendable {
                         keepCapabilities: capabilities != nil && uid != nil)))
         }
         if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
-        if spec.noNewPrivileges { steps.append(.noNewPrivileges) }
+        // Without CAP_SYS_ADMIN a process may load a seccomp filter only under no_new_privs; bubblewrap sets it always.
+        let filtered = spec.seccompDefault || !spec.seccompDescriptors.isEmpty
+        if spec.noNewPrivileges || filtered { steps.append(.noNewPrivileges) }
         if spec.newSession { steps.append(.newSession) }
         if let rules = viewPlan.landlock { steps.append(.landlock(rules)) }
         if let fd = spec.bwrap.blockFD { steps.append(.waitOnDescriptor(fd, option: "--block-fd")) }
@@ -201,6 +203,13 @@ public struct LaunchPlan: Equatable, Sendable {
         if needsChild, !spec.newSession, let tty = facts.foregroundTerminal {
             terminal = tty
             steps.append(.takeTerminal)
+        }
+        // Last of all: a filter may refuse what any step before needs (mounts, identity and capability
+        // changes, the terminal). The default one first, so that the caller's, later in the kernel's list
+        // of filters, give their own errno where both refuse a call.
+        if filtered {
+            if spec.seccompDefault { steps.append(.seccomp(.standard(refusesAttach: !namespaces.contains(.pid)))) }
+            for descriptor in spec.seccompDescriptors { steps.append(.seccomp(.descriptor(descriptor))) }
         }
 
         if !facts.procIsOurs, let user = Self.procUser(spec, outsideMaps: outsideMaps, steps: steps) {

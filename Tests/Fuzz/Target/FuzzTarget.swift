@@ -65,7 +65,8 @@ private func launch(
     _ words: [String], options: CommandOptions, other: CommandOptions,
     build: (ParsedOptions, CallerEnvironment) throws -> LaunchSpec
 ) throws {
-    guard case .launch(let parsed) = try scanCommandLine(words, options: options, other: other) else {
+    // --args FD reads nothing here: the descriptor would be one of the fuzzer's own, read and closed.
+    guard case .launch(let parsed) = try scanCommandLine(words, options: options, other: other, readArguments: { _ in [] }) else {
         return  // --help, --version, completions: swift-argument-parser's, never a launch
     }
     let spec = try build(parsed, caller)
