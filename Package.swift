@@ -15,7 +15,7 @@ let package = Package(
         .target(
             name: "SwcloneCLI",
             dependencies: [
-                "LaunchSpec", "CloneCore", "CShim",
+                "LaunchSpec", "CloneCore", "CShim", "HostCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Plain, validated values describing one launch; no system calls but look-ups.
@@ -24,12 +24,17 @@ let package = Package(
         .target(name: "LaunchPlan", dependencies: ["LaunchSpec"]),
         // The parent side: reads the facts, carries the plan out (clone3, ID maps, supervision).
         .target(name: "CloneCore", dependencies: ["LaunchPlan", "LaunchSpec", "CShim"]),
+        // swclone --check: what this host lets the caller do, and the fix for what it does not.
+        .target(name: "HostCheck", dependencies: ["CloneCore", "LaunchPlan", "LaunchSpec", "CShim"]),
         // Raw system calls and the child's set-up path, in C.
         .target(name: "CShim"),
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .testTarget(name: "CommandLineTests", dependencies: ["SwcloneCLI", "LaunchSpec"]),
         .testTarget(name: "LaunchPlanTests", dependencies: ["LaunchPlan", "LaunchSpec"]),
+        .testTarget(name: "HostCheckTests", dependencies: ["HostCheck", "LaunchPlan", "LaunchSpec"]),
         .testTarget(name: "CloneCoreTests", dependencies: ["CloneCore", "LaunchPlan", "LaunchSpec", "CShim"]),
         .testTarget(name: "IntegrationTests", dependencies: ["swclone"]),
+        // Runs a program under a seccomp filter that refuses clone3 (the fallback tests); built beside swclone.
+        .executableTarget(name: "refuse-clone3", path: "Tests/Helpers/refuse-clone3"),
     ]
 )

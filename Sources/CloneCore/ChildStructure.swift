@@ -143,7 +143,7 @@ extension OwnMapFile {
 }
 
 /// The clone/unshare flags for a set of namespaces.
-func cloneFlags(_ namespaces: Set<Namespace>) -> UInt64 {
+public func cloneFlags(_ namespaces: Set<Namespace>) -> UInt64 {
     var flags: UInt64 = 0
     for ns in namespaces {
         switch ns {

@@ -11,7 +11,14 @@ func describe(
     _ failure: sw_failure, plan: LaunchPlan,
     mapWriter: (writer: OutsideMapWriter, report: sw_map_report, pid: pid_t)? = nil
 ) -> SwcloneError {
-    SwcloneError(message(failure, plan: plan, mapWriter: mapWriter), status: sw_exit_status(failure))
+    var text = message(failure, plan: plan, mapWriter: mapWriter)
+    // A user namespace that exists but grants nothing (Ubuntu's AppArmor restriction) fails its first privileged step.
+    if failure.step != .exec && failure.step != .unshare && failure.step != .timeUnshare && plan.spec.namespaces.contains(.user),
+        let cause = HostSettings.read().userNamespaceStepCause(failure.err)
+    {
+        text += ": " + cause
+    }
+    return SwcloneError(text, status: sw_exit_status(failure))
 }
 
 private func message(
@@ -27,7 +34,7 @@ private func message(
     case .exec:
         return "cannot execute \(plan.program.argv[0]): \(err)"
     case .unshare:
-        return "cannot create namespaces (\(names(plan.namespaceFlags))): \(err)"
+        return namespaceFailure(failure.err, plan.namespaceFlags).message
     case .waitParent:
         return "the launcher went away before the program was set up"
     case .mapHelper:
@@ -44,7 +51,7 @@ private func message(
         guard case .writeOwnMap(let file, let text)? = step else { return "cannot write the ID maps: \(err)" }
         return "cannot write '\(joinedLines(text))' to /proc/self/\(file.rawValue): \(err)"
     case .timeUnshare:
-        return "cannot create a time namespace: \(err)"
+        return namespaceFailure(failure.err, [.time], what: "cannot create a time namespace").message
     case .timeOffsets:
         guard case .newTimeNamespace(let offsets)? = step else { return "cannot set time namespace offsets: \(err)" }
         return "cannot set time namespace offsets '\(joinedLines(offsets))': \(err)"
@@ -70,7 +77,9 @@ private func message(
         return "--mount-proc with --propagation unchanged: cannot make \(plan.spec.procMountPoint ?? "/proc") private first, "
             + "so that proc is not mounted on the caller's one too: \(err)"
     case .mountProc:
-        return "cannot mount proc on \(plan.spec.procMountPoint ?? "/proc"): \(err)"
+        let line = "cannot mount proc on \(plan.spec.procMountPoint ?? "/proc"): \(err)"
+        guard HostSettings.procNeedsPIDNamespace(failure.err, spec: plan.spec) else { return line }
+        return line + ": in a user namespace proc is mounted only for a new PID namespace it owns: add -p (--pid)"
     case .keepCaps:
         return "cannot keep capabilities across the user ID change (PR_SET_KEEPCAPS): \(err)"
     case .setgroups:

@@ -33,7 +33,9 @@ public func swcloneMain(_ arguments: [String]) -> Never {
         }
         switch try scanCommandLine(words, options: LaunchOptions.table, other: EnterOptions.table) {
         case .builtin(let key, let value): answer(LaunchCommand.self, key, value)
-        case .launch(let o): try Launcher.launch(LaunchOptions.makeSpec(o, caller: .process))
+        case .launch(let o):
+            if o.flag(.check) || o.flag(.json) { try HostCheckOptions.run(o) }
+            try Launcher.launch(LaunchOptions.makeSpec(o, caller: .process))
         }
     } catch let error as SwcloneError {
         fail(error.message, status: error.status)

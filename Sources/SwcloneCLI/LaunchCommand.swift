@@ -8,6 +8,7 @@ enum LaunchOptions {
         groups: [
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
             UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group,
+            HostCheckOptions.group,
         ])
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
@@ -52,6 +53,7 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Environment") var environment: EnvironmentHelp
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
+    @OptionGroup(title: "Host check") var hostCheck: HostCheckHelp
 
     @Argument(
         parsing: .postTerminator,

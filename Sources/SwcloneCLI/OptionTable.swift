@@ -15,6 +15,7 @@ public enum OptionKey: UInt8, Sendable {
     case capDrop, capAdd, keepCaps, noNewPrivs, newSession
     case jsonStatus
     case target, all, joinCgroup, preserveCredentials, wdns, env, noFork
+    case check, json
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp
 }

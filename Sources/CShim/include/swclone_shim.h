@@ -253,6 +253,13 @@ struct sw_init_report {
  */
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *_Nullable set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory);
+/*
+ * Where clone3 is refused (a seccomp profile, a kernel before 5.3), sw_spawn
+ * makes a child that needs no set_tid and no cgroup with clone(2) and
+ * CLONE_PIDFD instead; one that needs them fails with clone3's errno. This
+ * probe creates nothing: 0 when clone3 is there, else the errno it gets.
+ */
+int sw_clone3_refusal(void);
 
 /* In place (no child): unshare, set up and exec. Returns only on failure. */
 struct sw_failure sw_run_in_place(const struct sw_child *child);
@@ -329,6 +336,30 @@ int sw_child_stopped(int pidfd);
 void sw_stop_like(int sig);
 /* glibc's abbreviation of a signal ("SEGV", "RTMIN+3"), or NULL for a number that is none. */
 const char *_Nullable sw_signal_abbrev(int sig);
+
+/* swclone --check: how far a throwaway child got (host_probes.c). */
+enum SW_CLOSED sw_probe_stage : int32_t {
+    SW_PROBE_NONE SW_SWIFT(none) = 0,
+    SW_PROBE_IDENTITY SW_SWIFT(identity),    /* becoming as_id */
+    SW_PROBE_UNSHARE SW_SWIFT(unshare),
+    SW_PROBE_SETGROUPS SW_SWIFT(setgroups),
+    SW_PROBE_UID_MAP SW_SWIFT(uidMap),
+    SW_PROBE_GID_MAP SW_SWIFT(gidMap),
+    SW_PROBE_INNER SW_SWIFT(inner),          /* inner_flags, unshared inside the new user namespace */
+};
+/*
+ * In a child that exits at once: with as_id >= 0, first that UID and GID and
+ * no groups (a privileged caller asking for an unprivileged user), then
+ * unshare(flags), then (uid_map non-NULL) its own maps written as -r writes
+ * them, then unshare(inner_flags). 0, the errno of the first refusal with
+ * *stage saying where, or -1 with errno when the child could not be made.
+ */
+int sw_probe_namespaces(int64_t as_id, int flags, const char *_Nullable uid_map, const char *_Nullable gid_map, int inner_flags,
+                        enum sw_probe_stage *stage);
+/* 1 when the file carries capabilities (the security.capability attribute), as newuidmap may instead of set-user-ID. */
+int sw_has_file_capabilities(const char *path);
+/* Landlock's ABI version, or -1 with errno (EOPNOTSUPP: disabled at boot; ENOSYS: not built). */
+int sw_probe_landlock_abi(void);
 
 /* Ends the launcher by `sig`, as the program ended, without a core dump. */
 _Noreturn void sw_die_by_signal(int sig);
