@@ -19,7 +19,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Plain, validated values describing one launch; no system calls but look-ups.
-        .target(name: "LaunchSpec", dependencies: ["CLibcap"]),
+        .target(name: "LaunchSpec", dependencies: ["CLibcap", "CShim"]),
         // Every decision about a launch, made once from the spec and facts read about the process. Pure.
         .target(name: "LaunchPlan", dependencies: ["LaunchSpec"]),
         // The parent side: reads the facts, carries the plan out (clone3, ID maps, supervision).

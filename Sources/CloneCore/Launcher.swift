@@ -193,8 +193,9 @@ public enum Launcher {
     private static func diedDuringSetUp(_ end: ProgramEnd) -> SwcloneError {
         switch end {
         case .killed(let signal):
-            let name = sw_signal_abbrev(signal).map { "SIG" + String(cString: $0) } ?? "signal \(signal)"
-            return .setup("the child was killed by \(name) while setting up, before the program ran")
+            let name = signalName(signal)
+            let what = name.first?.isNumber == true ? "signal \(name)" : "SIG\(name)"
+            return .setup("the child was killed by \(what) while setting up, before the program ran")
         case .exited(let status):
             return .setup("the child ended with status \(status) while setting up, before the program ran")
         }

@@ -32,7 +32,7 @@ private func message(
     case .none:
         return "set-up step \(index) failed: \(err)"
     case .exec:
-        return "cannot execute \(plan.program.argv[0]): \(err)"
+        return "cannot execute \(plan.program.name): \(err)"
     case .unshare:
         return namespaceFailure(failure.err, plan.namespaceFlags).message
     case .waitParent:

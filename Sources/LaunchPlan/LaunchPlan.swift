@@ -254,6 +254,8 @@ public struct ProgramPlan: Equatable, Sendable {
     public var argv: [String]
     public var candidates: [String]
     public var environment: [String]?
+    /// What error lines call it: the login shell's path, else argv[0].
+    public var name: String
 
     init(spec: LaunchSpec, join: NamespaceJoin?, target: TargetFacts?) {
         argv = spec.argv
@@ -261,9 +263,17 @@ public struct ProgramPlan: Equatable, Sendable {
         environment = spec.environment
         if join?.targetEnvironment == true, let env = target?.environment {
             environment = env
-            let path = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
-            candidates = executableCandidates(for: spec.argv[0], searchPath: path)
+            func value(_ name: String) -> String? {
+                env.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.utf8.count + 1)) }
+            }
+            if spec.runsShell {
+                // As nsenter -e: the shell is the target's $SHELL.
+                (argv, candidates) = loginShell(value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh")
+            } else {
+                candidates = executableCandidates(for: spec.argv[0], searchPath: value("PATH"))
+            }
         }
+        name = spec.runsShell ? candidates[0] : argv[0]
     }
 }
 

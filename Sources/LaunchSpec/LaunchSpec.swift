@@ -57,6 +57,8 @@ public struct LaunchSpec: Equatable, Sendable {
     public var executableCandidates: [String]
     /// KEY=VALUE strings of the program's environment; nil: swclone's own, unchanged.
     public var environment: [String]?
+    /// No program was given: the shell (`loginShell`) runs instead, as a login shell.
+    public var runsShell = false
 
     public init(argv: [String], executableCandidates: [String], environment: [String]?) {
         self.argv = argv

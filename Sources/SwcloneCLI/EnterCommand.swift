@@ -61,7 +61,7 @@ public struct EnterCommand: ParsableCommand {
             Joins every requested namespace of the target at once (setns on its pidfd), or the \
             namespaces bind-mounted on the given files. Joining a PID namespace creates the \
             program with clone3 inside it; otherwise, and with --no-fork, the program replaces swclone. \
-            With no program, runs $SHELL, or /bin/sh when that is unset.
+            With no program, runs $SHELL, or /bin/sh when that is unset, as a login shell (argv[0] -NAME).
 
             Exit status: the program's; 64 usage error; 125 a set-up step failed (no such process, \
             a namespace that may not be joined, a file that is not a namespace...); 126 the program \

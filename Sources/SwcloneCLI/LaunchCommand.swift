@@ -34,7 +34,7 @@ public struct LaunchCommand: ParsableCommand {
         abstract: "Run a program in new Linux namespaces (unshare, done on clone3).",
         usage: "swclone [options] [--] [program [argument...]]",
         discussion: """
-            With no program, runs $SHELL, or /bin/sh when that is unset. Everything after the \
+            With no program, runs $SHELL, or /bin/sh when that is unset, as a login shell (argv[0] -NAME). Everything after the \
             program name belongs to the program. Without --fork (or an option that needs a child) \
             swclone unshares in place and execs, so the program keeps swclone's PID.
 

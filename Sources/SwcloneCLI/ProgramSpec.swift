@@ -35,14 +35,19 @@ struct CallerEnvironment {
     }
 }
 
-/// The spec every command starts from: the program (default $SHELL, then
-/// /bin/sh, as unshare and nsenter), where to look for it, its environment.
+/// The spec every command starts from: the program, where to look for it,
+/// its environment. With no program, $SHELL (then /bin/sh) as a login shell,
+/// as unshare and nsenter run it.
 func programSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
-    var argv = o.program
-    if argv.isEmpty { argv = [caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"] }
-    guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
+    let environment = EnvironmentOptions.environment(o, caller: caller)
+    guard let program = o.program.first else {
+        let shell = loginShell(caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh")
+        var spec = LaunchSpec(argv: shell.argv, executableCandidates: shell.candidates, environment: environment)
+        spec.runsShell = true
+        return spec
+    }
+    guard !program.isEmpty else { throw SwcloneError.usage("the program name is empty") }
     return LaunchSpec(
-        argv: argv,
-        executableCandidates: executableCandidates(for: argv[0], searchPath: caller.value("PATH")),
-        environment: EnvironmentOptions.environment(o, caller: caller))
+        argv: o.program, executableCandidates: executableCandidates(for: program, searchPath: caller.value("PATH")),
+        environment: environment)
 }

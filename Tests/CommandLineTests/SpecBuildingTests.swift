@@ -51,10 +51,17 @@ struct SpecBuildingTests {
         #expect(try spec(["--mount", "true"]).rootPropagation == .private)
     }
 
-    @Test func defaultProgramIsTheShell() throws {
-        #expect(try spec([]).argv == ["/bin/bash"])
-        #expect(try spec([], environment: ["PATH=/bin"]).argv == ["/bin/sh"])
-        #expect(try spec([], environment: ["SHELL="]).argv == ["/bin/sh"])
+    /// util-linux's exec_shell: a login shell (argv[0] "-NAME"), the path as it is, no PATH search.
+    @Test func defaultProgramIsTheShellAsALoginShell() throws {
+        let bash = try spec([])
+        #expect(bash.argv == ["-bash"] && bash.executableCandidates == ["/bin/bash"] && bash.runsShell)
+        let sh = try spec([], environment: ["PATH=/bin"])
+        #expect(sh.argv == ["-sh"] && sh.executableCandidates == ["/bin/sh"])
+        #expect(try spec([], environment: ["SHELL="]).executableCandidates == ["/bin/sh"])
+        // A relative SHELL is relative to the program's working directory, as execl(3) takes it.
+        let relative = try spec([], environment: ["SHELL=bash", "PATH=/usr/bin:/bin"])
+        #expect(relative.argv == ["-bash"] && relative.executableCandidates == ["bash"])
+        #expect(try spec(["sh"]).argv == ["sh"] && !(try spec(["sh"]).runsShell))
     }
 
     @Test func programIsSearchedInTheCallersPath() throws {

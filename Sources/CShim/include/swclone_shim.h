@@ -334,8 +334,13 @@ int sw_wait_pidfd(int pidfd, int *status, int *signal);
 int sw_child_stopped(int pidfd);
 /* Stops the launcher by `sig` (SIGTSTP, SIGTTIN...), as the program stopped; returns once continued. */
 void sw_stop_like(int sig);
-/* glibc's abbreviation of a signal ("SEGV", "RTMIN+3"), or NULL for a number that is none. */
+/* glibc's abbreviation of a signal ("SEGV"), or NULL for a real-time signal or a number that is none. */
 const char *_Nullable sw_signal_abbrev(int sig);
+/* The real-time signals a program may use (glibc keeps the first two for itself): 34 and 64 on Linux. */
+int sw_sigrtmin(void);
+int sw_sigrtmax(void);
+/* glibc's name of an errno value ("EPERM", strerrorname_np), or NULL for a number that is none. */
+const char *_Nullable sw_errno_name(int err);
 
 /* swclone --check: how far a throwaway child got (host_probes.c). */
 enum SW_CLOSED sw_probe_stage : int32_t {
