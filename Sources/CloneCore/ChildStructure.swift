@@ -44,6 +44,11 @@ final class ChildStructure {
             c.unshare_flags = Int32(truncatingIfNeeded: cloneFlags(plan.namespaceFlags))
             c.helper_maps = r.helperMaps.map { UnsafePointer($0.maps) }
             c.map_report = r.helperMaps?.report
+            if let owner = plan.spec.owner {
+                c.set_owner = true
+                c.owner_uid = owner.uid
+                c.owner_gid = owner.gid
+            }
         }
         let ops = memory.allocate(sw_op.self, count: plan.steps.count)
         for (i, step) in plan.steps.enumerated() { (ops + i).initialize(to: operation(step, plan: plan, resources: r)) }

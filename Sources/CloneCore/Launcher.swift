@@ -118,12 +118,14 @@ public enum Launcher {
         var pidfd: Int32 = -1
         var flags = cloneFlags(plan.namespaceFlags) | SW_CLONE_PIDFD
         if cgroupFD >= 0 { flags |= SW_CLONE_INTO_CGROUP }
+        let owner = try plan.spec.owner.map(OwnerCredentials.take)
         let pid = plan.setTID.withUnsafeBufferPointer { tids in
             sw_spawn(
                 structure.pointer, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD,
                 plan.start == .sharedMemory)
         }
         let cloneErrno = errno
+        owner?.restore()
         errors.closeWriteEnd()
         sync?.closeReadEnd()
         keep?.closeReadEnd()

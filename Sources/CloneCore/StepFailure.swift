@@ -109,6 +109,9 @@ private func message(
         return "--kill-child: \(failure.err == ESRCH ? "swclone died before the program started" : err)"
     case .terminal:
         return "cannot give the program the terminal's foreground: \(err)"
+    case .owner:
+        let owner = plan.spec.owner.map { "\($0.uid):\($0.gid)" } ?? ""
+        return "--owner \(owner): cannot take these IDs to create the user namespace: \(err)"
     case .initProcess:
         return "--init: cannot start the program under the init: \(err)"
     }

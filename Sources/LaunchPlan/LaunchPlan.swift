@@ -80,7 +80,8 @@ public struct LaunchPlan: Equatable, Sendable {
         var steps: [SetupStep] = []
         var outsideMaps: OutsideMaps?
         if let user = spec.userNamespace {
-            if user.writableBySelf(uid: facts.uid, gid: facts.gid) {
+            // With --owner the namespace's creator is the owner, who may not map swclone's IDs: written from outside.
+            if spec.owner == nil && user.writableBySelf(uid: facts.uid, gid: facts.gid) {
                 if let text = user.setgroupsText { steps.append(.writeOwnMap(.setgroups, text)) }
                 if let text = user.uidMapText { steps.append(.writeOwnMap(.uidMap, text)) }
                 if let text = user.gidMapText { steps.append(.writeOwnMap(.gidMap, text)) }
@@ -284,7 +285,16 @@ public struct JoinPlan: Equatable, Sendable {
     /// every other namespace the caller does not already share.
     public var fromTarget: Set<Namespace>
     public var files: [Namespace: String]
-    public var joined: Set<Namespace> { fromTarget.union(files.keys) }
+    /// -N FD: the network namespace of the target's socket FD.
+    public var netSocket: Int32?
+    /// --user-parent: the user namespace joined is the parent of the one named (the target's or the file's).
+    public var userParent: Bool
+    public var joined: Set<Namespace> {
+        var all = fromTarget.union(files.keys)
+        if netSocket != nil { all.insert(.net) }
+        if userParent { all.insert(.user) }
+        return all
+    }
     /// A joined user namespace without --preserve-credentials: no groups, UID and GID 0.
     public var dropsCredentials: Bool
     public var root: DirectoryChoice?
@@ -300,8 +310,14 @@ public struct JoinPlan: Equatable, Sendable {
                 fromTarget.insert(ns)
             }
         }
+        // The socket's network namespace and the parent user namespace replace the target's own.
+        if join.netSocket != nil { fromTarget.remove(.net) }
+        if join.userParent { fromTarget.remove(.user) }
         self.fromTarget = fromTarget
-        dropsCredentials = fromTarget.union(join.files.keys).contains(.user) && !join.preserveCredentials
+        netSocket = join.netSocket
+        userParent = join.userParent
+        dropsCredentials =
+            (fromTarget.union(join.files.keys).contains(.user) || join.userParent) && !join.preserveCredentials
         root = join.root
         workingDirectory = join.workingDirectory
         workingDirectoryInNamespace = join.workingDirectoryInNamespace

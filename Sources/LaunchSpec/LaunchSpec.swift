@@ -41,6 +41,8 @@ public struct LaunchSpec: Equatable, Sendable {
     public var jsonStatusFD: Int32?
 
     public var userNamespace: UserNamespaceSetup?
+    /// unshare's --owner: the IDs swclone takes to create the user namespace, which is then theirs.
+    public var owner: NamespaceOwner?
     public var uid: uid_t?
     public var gid: gid_t?
 
@@ -78,4 +80,15 @@ public struct LaunchSpec: Equatable, Sendable {
 /// --propagation.
 public enum Propagation: String, CaseIterable, Sendable {
     case `private`, shared, slave
+}
+
+/// The user and group a new user namespace belongs to (--owner UID:GID).
+public struct NamespaceOwner: Equatable, Sendable {
+    public var uid: uid_t
+    public var gid: gid_t
+
+    public init(uid: uid_t, gid: gid_t) {
+        self.uid = uid
+        self.gid = gid
+    }
 }

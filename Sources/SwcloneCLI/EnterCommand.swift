@@ -34,7 +34,7 @@ enum EnterOptions {
 
     /// nsenter's rules: something to join, and a target for whatever is taken from one.
     private static func check(_ join: NamespaceJoin) throws {
-        if join.fromTarget.isEmpty && join.files.isEmpty && !join.all {
+        if join.fromTarget.isEmpty && join.files.isEmpty && !join.all && join.netSocket == nil && !join.userParent {
             throw SwcloneError.usage("enter: no namespace to join: give --all or -m -u -i -n -p -U -C -T")
         }
         guard join.target == nil else { return }
@@ -43,6 +43,8 @@ enum EnterOptions {
                 (join.all, "--all"), (join.root == .target, "--root"), (join.workingDirectory == .target, "--wd"),
                 (join.targetEnvironment, "--env"), (join.followUID, "--setuid follow"),
                 (join.followGID, "--setgid follow"), (join.joinCgroup, "--join-cgroup"),
+                (join.netSocket != nil, "--net-socket"), (join.userParent && join.files[.user] == nil, "--user-parent"),
+                (join.followContext, "--follow-context"),
             ] + join.fromTarget.sorted().map { (true, $0.option) }
         if let (_, option) = needs.first(where: \.0) {
             let isNamespace = Namespace.allCases.contains { $0.option == option }

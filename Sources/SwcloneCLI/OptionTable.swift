@@ -10,11 +10,12 @@ public enum OptionKey: UInt8, Sendable {
     case killChild, runInit
     case mountProc, propagation, root, wd
     case mapRootUser, mapCurrentUser, mapUser, mapGroup, mapUsers, mapGroups, mapAuto, mapSubids, setgroups
-    case setuid, setgid
+    case setuid, setgid, owner
     case clearEnv, whitelistEnv
     case capDrop, capAdd, keepCaps, noNewPrivs, newSession
     case jsonStatus
     case target, all, joinCgroup, preserveCredentials, wdns, env, noFork
+    case netSocket, userParent, followContext
     case check, json
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp

@@ -89,6 +89,7 @@ struct StepFailureTests {
         case .parentDeath: "--kill-child: Operation not permitted (EPERM)"
         case .terminal: "cannot give the program the terminal's foreground: Operation not permitted (EPERM)"
         case .initProcess: "--init: cannot start the program under the init: Operation not permitted (EPERM)"
+        case .owner: "--owner : cannot take these IDs to create the user namespace: Operation not permitted (EPERM)"
         case .exec: "cannot execute prog: Operation not permitted (EPERM)"
         }
     }
@@ -97,7 +98,7 @@ struct StepFailureTests {
         .none, .unshare, .waitParent, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .setgroupsCheck, .timeUnshare, .timeOffsets, .timeEnter,
         .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate, .keepCaps, .setgroups, .setgid,
         .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal,
-        .initProcess, .exec,
+        .initProcess, .owner, .exec,
     ]
 
     @Test func everyStepHasItsLine() {
@@ -109,6 +110,16 @@ struct StepFailureTests {
         }
         // Raw values run from 0 without gaps: the list above is every step.
         #expect(Self.steps.map(\.rawValue) == Array(0..<Int32(Self.steps.count)))
+    }
+
+    @Test func ownerNamesItsIDs() throws {
+        var spec = LaunchSpec(argv: ["prog"], executableCandidates: ["/bin/prog"], environment: nil)
+        spec.namespaces = [.user]
+        spec.owner = NamespaceOwner(uid: 7, gid: 8)
+        let plan = try LaunchPlan(spec: spec, facts: ProcessFacts(pid: 1, uid: 0, gid: 0, effective: [], permitted: [], known: []))
+        #expect(
+            describe(sw_failure(step: .owner, err: EPERM, index: 0), plan: plan).message
+                == "--owner 7:8: cannot take these IDs to create the user namespace: Operation not permitted (EPERM)")
     }
 
     @Test func exitStatusesOfTheExec() {

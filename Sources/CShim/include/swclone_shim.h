@@ -84,6 +84,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_PARENT_DEATH SW_SWIFT(parentDeath),        /* --kill-child: prctl, or the launcher already gone */
     SW_STEP_TERMINAL SW_SWIFT(terminal),               /* its own process group, in the terminal's foreground */
     SW_STEP_INIT SW_SWIFT(initProcess),                /* --init: its signalfd, or forking the program */
+    SW_STEP_OWNER SW_SWIFT(owner),                     /* in place, --owner: its IDs taken before unshare */
     SW_STEP_EXEC SW_SWIFT(exec),
 };
 
@@ -211,6 +212,11 @@ struct sw_child {
      * unshare writes them once the namespace exists, and reports here. */
     const struct sw_user_maps *_Nullable helper_maps;
     struct sw_map_report *_Nullable map_report;
+    /* In place, unshare's --owner: these IDs (and no groups) are taken after the
+     * helper is made and before unshare, so that the new user namespace is theirs. */
+    bool set_owner;
+    uid_t owner_uid;
+    gid_t owner_gid;
 
     const struct sw_op *_Nullable ops;
     int op_count;
@@ -260,6 +266,15 @@ pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
  * probe creates nothing: 0 when clone3 is there, else the errno it gets.
  */
 int sw_clone3_refusal(void);
+
+/*
+ * unshare's --owner in fork mode: a new user namespace belongs to the
+ * effective IDs of the process that creates it, so swclone takes `uid` and
+ * `gid` (no groups) around the clone, keeping its saved IDs so that
+ * sw_owner_restore gives it its own back. 0, or -1 with errno.
+ */
+int sw_owner_take(uid_t uid, gid_t gid);
+int sw_owner_restore(uid_t ruid, uid_t euid, gid_t rgid, gid_t egid, const gid_t *_Nullable groups, size_t count);
 
 /* In place (no child): unshare, set up and exec. Returns only on failure. */
 struct sw_failure sw_run_in_place(const struct sw_child *child);
@@ -314,6 +329,12 @@ uint64_t sw_inode(const char *path);
 int sw_setns(int fd, int nstype);
 /* The CLONE_NEW* type of a namespace file (ioctl NS_GET_NSTYPE), or -1 with errno. */
 int sw_namespace_type(int fd);
+/* A copy of the target's descriptor `fd` (pidfd_getfd(2), close-on-exec), or -1 with errno. */
+int sw_pidfd_getfd(int pidfd, int fd);
+/* The network namespace of a socket (ioctl SIOCGSKNS), as a new descriptor, or -1 with errno. */
+int sw_socket_network_namespace(int socket);
+/* The user namespace that owns namespace `fd` (ioctl NS_GET_USERNS; a user namespace's parent), or -1 with errno. */
+int sw_namespace_owner(int fd);
 /* The mount ID of the mount the opened file `fd` is on (statx STATX_MNT_ID), or -1 with errno. */
 int sw_mount_id(int fd, uint64_t *id);
 /* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
