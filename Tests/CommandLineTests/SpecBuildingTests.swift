@@ -1,4 +1,4 @@
-import LaunchSpec
+@testable import LaunchSpec
 import Testing
 
 @testable import SwcloneCLI
@@ -116,3 +116,23 @@ struct SpecBuildingTests {
         #expect(kept.argv == ["/x"])
     }
 }
+
+/// getent's answer, as the static build reads it for a name /etc/passwd lacks.
+struct GetentAnswerTests {
+    @Test func theThirdFieldOfTheNamedLine() {
+        #expect(parseGetentID("alice:x:1000:1000:Alice:/home/alice:/bin/bash\n", name: "alice") == 1000)
+        #expect(parseGetentID("staff:*:50:alice,bob\n", name: "staff") == 50)
+        #expect(parseGetentID("alicia:x:1001:1001::/:/bin/sh\n", name: "alice") == nil)
+        #expect(parseGetentID("alice:x:notanumber:0::/:/bin/sh\n", name: "alice") == nil)
+        #expect(parseGetentID("", name: "alice") == nil)
+    }
+
+    /// A name the user database lacks stays an error (getent finds nothing either).
+    @Test func unknownNamesStayUnknown() {
+        #expect(throws: SwcloneError.usage("--setuid: no such user 'swclone-no-such-user'")) {
+            try lookUpUser("swclone-no-such-user", option: "--setuid")
+        }
+        #expect(getentID("passwd", "root") == 0)
+    }
+}
+

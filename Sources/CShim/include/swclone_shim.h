@@ -360,6 +360,12 @@ const char *_Nullable sw_signal_abbrev(int sig);
 /* The real-time signals a program may use (glibc keeps the first two for itself): 34 and 64 on Linux. */
 int sw_sigrtmin(void);
 int sw_sigrtmax(void);
+/*
+ * `getent DATABASE -- KEY` (every name service of nsswitch.conf, which the
+ * static build cannot load) into buffer, NUL-terminated: its length, or -1
+ * with errno (ENOENT: no getent, or no such entry).
+ */
+int sw_getent(const char *database, const char *key, char *buffer, size_t size);
 /* glibc's name of an errno value ("EPERM", strerrorname_np), or NULL for a number that is none. */
 const char *_Nullable sw_errno_name(int err);
 
