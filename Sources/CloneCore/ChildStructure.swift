@@ -111,8 +111,11 @@ final class ChildStructure {
             op.path = string(dir)
         case .identity(let id):
             kind(.identity)
+            let follow = plan.spec.join
+            let uid = follow?.followUID == true ? r.join.ownerUID ?? id.uid : id.uid
+            let gid = follow?.followGID == true ? r.join.ownerGID ?? id.gid : id.gid
             op.identity = sw_identity(
-                set_uid: id.uid != nil, set_gid: id.gid != nil, uid: id.uid ?? 0, gid: id.gid ?? 0,
+                set_uid: uid != nil, set_gid: gid != nil, uid: uid ?? 0, gid: gid ?? 0,
                 groups_denied: id.groupsDenied || r.join.groupsDropped,
                 keep_caps: id.keepCapabilities)
         case .capabilities(let caps, let known):

@@ -16,6 +16,7 @@ public enum Launcher {
         if let join = plan.join, let target {
             joined = try NamespaceJoiner.join(join, target: target, cgroup: plan.cgroup)
             if target.pidfd >= 0 { close(target.pidfd) }
+            if target.ownerFD >= 0 { close(target.ownerFD) }
         }
         if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept) }
         let status = plan.jsonStatus.map(JSONStatus.init)

@@ -11,6 +11,10 @@ struct JoinOutcome {
     /// swclone has no supplementary groups: a refused setgroups(2) in the
     /// joined user namespace loses nothing.
     var groupsDropped = false
+    /// -S/-G follow: the target's owner as the joined user namespace maps it (an unmapped one
+    /// reads as the overflow ID), which is what the program gets, as with nsenter.
+    var ownerUID: uid_t?
+    var ownerGID: gid_t?
 }
 
 /// `swclone enter`, done as nsenter(1) does it, in swclone before the
@@ -62,6 +66,14 @@ enum NamespaceJoiner {
             }
         }
         try joinFiles(files, paths: paths)
+        if target.ownerFD >= 0 {
+            var st = stat()
+            guard fstat(target.ownerFD, &st) == 0 else {
+                throw SwcloneError.setup("--target \(target.pid): cannot read the owner of /proc/\(target.pid): \(errnoText(errno))")
+            }
+            outcome.ownerUID = st.st_uid
+            outcome.ownerGID = st.st_gid
+        }
         try changeDirectories(plan, rootFD: rootFD, wdFD: wdFD)
         return outcome
     }

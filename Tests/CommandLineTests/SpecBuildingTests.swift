@@ -1,6 +1,6 @@
-@testable import LaunchSpec
 import Testing
 
+@testable import LaunchSpec
 @testable import SwcloneCLI
 
 /// Command line to launch spec: implications, defaults and every bad input
@@ -135,4 +135,3 @@ struct GetentAnswerTests {
         #expect(getentID("passwd", "root") == 0)
     }
 }
-

@@ -17,7 +17,8 @@ struct NameServiceTests {
 
     func withRecords(_ args: [String]) throws -> Run {
         try runProgram(
-            "/usr/bin/unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", Self.records + "\nexec \"$@\"", "sh", Swclone.path] + args)
+            "/usr/bin/unshare",
+            ["--mount", "--propagation", "private", "/bin/sh", "-c", Self.records + "\nexec \"$@\"", "sh", Swclone.path] + args)
     }
 
     @Test func namesFromAnotherNameService() throws {

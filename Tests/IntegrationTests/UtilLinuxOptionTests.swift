@@ -81,6 +81,21 @@ struct UtilLinuxOptionTests {
         #expect(own.status == 0 && own.lines == [namespaceLink("user")], "\(own.stderr)")
     }
 
+    /// -S/-G follow: the target's owner as the joined user namespace maps it, as nsenter reads it
+    /// (after joining): the target is UID 1000 inside a namespace that maps 0-65535 to 100000-165535.
+    @Test func followTheOwnerInsideTheJoinedUserNamespace() throws {
+        let target = try EnterTarget([
+            "--user", "--map-users=0:100000:65536", "--map-groups=0:100000:65536", "-S", "1000", "-G", "1001", "--fork",
+        ])
+        defer { target.stop() }
+        let r = try Swclone.run(["enter", "-t", "\(target.pid)", "--all", "-S", "follow", "-G", "follow", "--", "sh", "-c", "id -u; id -g"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == ["1000", "1001"])
+        // Without joining its user namespace the host's view stands.
+        let host = try Swclone.run(["enter", "-t", "\(target.pid)", "-u", "-S", "follow", "-G", "follow", "--", "sh", "-c", "id -u; id -g"])
+        #expect(host.lines == ["101000", "101001"], "\(host.stderr)")
+    }
+
     /// nsenter -Z where SELinux is off: a clear error, not a silent launch.
     @Test func followContextWithoutSELinux() throws {
         let selinux = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8))?.contains(" - selinuxfs ") ?? false
