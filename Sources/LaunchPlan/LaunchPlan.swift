@@ -51,7 +51,14 @@ public struct LaunchPlan: Equatable, Sendable {
         // if-let, not Optional.map: a generic call here had the runtime build metadata for JoinPlan?.
         var join: JoinPlan?
         if let request = spec.join { join = JoinPlan(request, target: target ?? TargetFacts()) }
-        let namespaceFlags = spec.namespaces.subtracting([.time])
+        let viewPlan = try ViewPlan(spec, facts: facts)
+        // The view adds what it needs: a mount namespace for its root, a user namespace for an unprivileged caller.
+        var namespaces = spec.namespaces
+        if viewPlan.buildsRoot { namespaces.insert(.mount) }
+        let userNamespace = spec.userNamespace ?? viewPlan.impliedUserNamespace
+        if viewPlan.impliedUserNamespace != nil { namespaces.insert(.user) }
+        if spec.bwrap.cgroupTry && facts.cgroupNamespaces { namespaces.insert(.cgroup) }
+        let namespaceFlags = namespaces.subtracting([.time])
         // Sorted only when there are files: the sorted array's type costs the runtime an instantiation.
         let keptNamespaces =
             spec.namespaceFiles.isEmpty
@@ -64,22 +71,29 @@ public struct LaunchPlan: Equatable, Sendable {
             cgroup = .target(dir)
         }
 
+        // A reaper holds --lock-file's locks, as in bubblewrap, with or without a PID namespace.
+        let runsInit = spec.runsInit || !spec.bwrap.lockFiles.isEmpty
         let joinsPID = join?.joined.contains(.pid) ?? false
         if !spec.setTID.isEmpty {
             try checkSetTID(
-                spec.setTID, newPIDNamespace: spec.namespaces.contains(.pid), pidMax: facts.pidMax,
+                spec.setTID, newPIDNamespace: namespaces.contains(.pid), pidMax: facts.pidMax,
                 levels: joinsPID ? nil : facts.pidLevels)
         }
         // setsid(2) refuses a process group leader: as setsid(1), the program then gets a process of its own.
         let needsChild =
-            spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
-            || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || spec.runsInit
+            spec.forkRequested || namespaces.contains(.pid) || spec.killChildSignal != nil
+            || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || runsInit
             || (spec.join != nil && spec.join?.noFork != true && (joinsPID || spec.join?.joinCgroup == true))
             || (spec.newSession && facts.leadsProcessGroup && spec.join?.noFork != true)
+            // bubblewrap's sandbox is always a child it watches.
+            || spec.bwrap.defaults
 
         var steps: [SetupStep] = []
         var outsideMaps: OutsideMaps?
-        if let user = spec.userNamespace {
+        if let fd = spec.bwrap.userNamespaceBlockFD {
+            // --userns-block-fd: whoever read --info-fd writes the maps; the sandbox waits for it.
+            steps.append(.waitOnDescriptor(fd, option: "--userns-block-fd"))
+        } else if let user = userNamespace {
             // With --owner the namespace's creator is the owner, who may not map swclone's IDs: written from outside.
             if spec.owner == nil && user.writableBySelf(uid: facts.uid, gid: facts.gid) {
                 if let text = user.setgroupsText { steps.append(.writeOwnMap(.setgroups, text)) }
@@ -99,22 +113,26 @@ public struct LaunchPlan: Equatable, Sendable {
         if needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true) {
             steps.insert(.waitForParent, at: 0)
         }
-        if outsideMaps != nil && spec.userNamespace?.denySetgroups == false {
+        if outsideMaps != nil && userNamespace?.denySetgroups == false {
             steps.append(.checkSetgroupsAllowed)
         }
         if spec.namespaces.contains(.time) { steps.append(.newTimeNamespace(offsets: spec.timeOffsetsText)) }
         if !keptNamespaces.isEmpty { steps.append(.keepNamespaces) }
         if let name = spec.hostname { steps.append(.hostname(name)) }
         if spec.namespaces.contains(.net) { steps.append(.loopbackUp) }
-        if spec.namespaces.contains(.mount), let propagation = spec.rootPropagation {
+        if namespaces.contains(.mount), let propagation = spec.rootPropagation {
             steps.append(.propagation(propagation))
         }
+        if spec.view.disableUserNamespaces { steps.append(.limitUserNamespaces) }
+        steps += viewPlan.steps(spec, newPIDNamespace: namespaces.contains(.pid))
         // As unshare: proc is mounted inside the new root, after chdir.
         if let root = spec.root { steps.append(.chroot(root)) }
         if let wd = spec.workingDirectory {
-            steps.append(.chdir(wd, option: "--wd"))
+            steps.append(.chdir(wd, option: spec.workingDirectoryOption))
         } else if spec.root != nil {
             steps.append(.chdir("/", option: "--wd"))
+        } else if viewPlan.buildsRoot {
+            steps.append(.chdirFirst([facts.workingDirectory, facts.home, "/"].compactMap { $0 }, setsPWD: spec.bwrap.defaults))
         }
         if let dir = spec.procMountPoint {
             // With / left as it is (maybe shared, systemd's default), proc would be mounted on the caller's /proc too.
@@ -122,8 +140,19 @@ public struct LaunchPlan: Equatable, Sendable {
             steps.append(.mountProc(dir))
         }
 
+        if let fd = spec.bwrap.userNamespace2FD { steps.append(.joinUserNamespace(fd)) }
         // A new user namespace gives its first process every capability in it, and so does joining one.
-        let ownsUserNamespace = spec.namespaces.contains(.user) || join?.joined.contains(.user) == true
+        if spec.view.disableUserNamespaces {
+            // Mounts need the sandbox's user namespace; the nested one comes after them, before the program's IDs.
+            let own = userNamespace?.uidMap.first.map { $0.inner } ?? 0
+            let ownGroup = userNamespace?.gidMap.first.map { $0.inner } ?? 0
+            steps.append(.nestUserNamespace(uid: own, gid: ownGroup))
+        }
+        if spec.view.assertUserNamespacesDisabled || spec.view.disableUserNamespaces {
+            steps.append(.assertUserNamespacesDisabled)
+        }
+        let ownsUserNamespace =
+            namespaces.contains(.user) || join?.joined.contains(.user) == true || spec.bwrap.userNamespaceFD != nil
         // --keep-caps alone keeps what a user namespace grants; without one there is nothing to keep (as unshare).
         let request = spec.capabilities.flatMap { $0 == CapabilityRequest(keepAll: true) && !ownsUserNamespace ? nil : $0 }
         let capabilities = try request.map { request in
@@ -143,12 +172,14 @@ public struct LaunchPlan: Equatable, Sendable {
             steps.append(
                 .identity(
                     Identity(
-                        uid: uid, gid: gid, groupsDenied: spec.userNamespace?.denySetgroups == true,
+                        uid: uid, gid: gid, groupsDenied: userNamespace?.denySetgroups == true,
                         keepCapabilities: capabilities != nil && uid != nil)))
         }
         if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
         if spec.noNewPrivileges { steps.append(.noNewPrivileges) }
         if spec.newSession { steps.append(.newSession) }
+        if let rules = viewPlan.landlock { steps.append(.landlock(rules)) }
+        if let fd = spec.bwrap.blockFD { steps.append(.waitOnDescriptor(fd, option: "--block-fd")) }
         if let signal = spec.killChildSignal {
             // First, so that swclone's death ends a child still waiting for it; again after a change of
             // user or group ID, which clears it.
@@ -170,8 +201,8 @@ public struct LaunchPlan: Equatable, Sendable {
 
         if !needsChild {
             start = .inPlace
-        } else if steps.first == .waitForParent || !keptNamespaces.isEmpty || spec.runsInit
-            || spec.namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil
+        } else if steps.first == .waitForParent || !keptNamespaces.isEmpty || runsInit || spec.bwrap.infoFD != nil
+            || namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil
         {
             // The child waits for swclone, or needs what only clone3 does; the kernel
             // refuses a time namespace to a process that shares its memory.
@@ -188,7 +219,7 @@ public struct LaunchPlan: Equatable, Sendable {
         self.jsonStatus = jsonStatus
         self.cgroup = cgroup
         self.join = join
-        runsInit = spec.runsInit
+        self.runsInit = runsInit
         killChildSignal = spec.killChildSignal
         setTID = spec.setTID
         program = ProgramPlan(spec: spec, join: spec.join, target: target)
@@ -255,13 +286,19 @@ public struct ProgramPlan: Equatable, Sendable {
     public var argv: [String]
     public var candidates: [String]
     public var environment: [String]?
-    /// What error lines call it: the login shell's path, else argv[0].
+    /// What error lines call it: the login shell's path, else the name it was searched by (not --argv0).
     public var name: String
 
     init(spec: LaunchSpec, join: NamespaceJoin?, target: TargetFacts?) {
         argv = spec.argv
+        // --argv0: what the program sees as its name; the search still goes by its real one.
+        if let name = spec.bwrap.argv0 { argv[0] = name }
         candidates = spec.executableCandidates
         environment = spec.environment
+        // bubblewrap sets PWD to the directory the program starts in.
+        if spec.bwrap.defaults, let dir = spec.workingDirectory, let env = environment {
+            environment = env.filter { !$0.hasPrefix("PWD=") } + ["PWD=" + dir]
+        }
         if join?.targetEnvironment == true, let env = target?.environment {
             environment = env
             func value(_ name: String) -> String? {
@@ -274,7 +311,7 @@ public struct ProgramPlan: Equatable, Sendable {
                 candidates = executableCandidates(for: spec.argv[0], searchPath: value("PATH"))
             }
         }
-        name = spec.runsShell ? candidates[0] : argv[0]
+        name = spec.runsShell ? candidates[0] : spec.argv[0]
     }
 }
 

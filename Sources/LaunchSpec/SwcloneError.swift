@@ -8,14 +8,19 @@ import Glibc
 public struct SwcloneError: Error, Equatable, CustomStringConvertible {
     public var message: String
     public var status: Int32
+    /// bubblewrap's own words for the same error, for swclone started as `bwrap` (scripts match them).
+    public var bwrapMessage: String?
 
-    public init(_ message: String, status: Int32) {
+    public init(_ message: String, status: Int32, bwrapMessage: String? = nil) {
         self.message = message
         self.status = status
+        self.bwrapMessage = bwrapMessage
     }
 
     /// Bad command-line input.
-    public static func usage(_ message: String) -> SwcloneError { .init(message, status: ExitStatus.usage) }
+    public static func usage(_ message: String, bwrap: String? = nil) -> SwcloneError {
+        .init(message, status: ExitStatus.usage, bwrapMessage: bwrap)
+    }
     /// A set-up step failed.
     public static func setup(_ message: String) -> SwcloneError { .init(message, status: ExitStatus.setupFailed) }
 

@@ -7,21 +7,24 @@ enum LaunchOptions {
         name: "swclone",
         groups: [
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
-            UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group,
-            HostCheckOptions.group,
+            UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group, ViewOptions.group,
+            BwrapOptions.group, HostCheckOptions.group,
         ])
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
-    static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
+    static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment, startedAsBwrap: Bool = false) throws -> LaunchSpec {
         var spec = try programSpec(o, caller: caller)
+        let bubblewrap = BwrapOptions.isBwrapCommandLine(o, startedAsBwrap: startedAsBwrap)
         try NamespaceOptions.apply(o, to: &spec)
         try ProcessOptions.apply(o, to: &spec)
         try MountOptions.apply(o, to: &spec)
         try UserOptions.apply(o, to: &spec)
-        try CapabilityOptions.apply(o, to: &spec)
+        try CapabilityOptions.apply(o, to: &spec, bubblewrap: bubblewrap)
         try Clone3Options.apply(o, to: &spec)
         try StatusOptions.apply(o, to: &spec)
         try SupervisionOptions.apply(o, to: &spec)
+        try ViewOptions.apply(o, to: &spec)
+        if bubblewrap { try BwrapOptions.apply(o, to: &spec, caller: caller) }
         return spec
     }
 }
@@ -53,6 +56,8 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Environment") var environment: EnvironmentHelp
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
+    @OptionGroup(title: "Filesystem view (as bubblewrap)") var view: ViewHelp
+    @OptionGroup(title: "bubblewrap's options") var bwrap: BwrapHelp
     @OptionGroup(title: "Host check") var hostCheck: HostCheckHelp
 
     @Argument(
