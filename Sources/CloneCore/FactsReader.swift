@@ -72,12 +72,9 @@ struct TargetProcess {
     /// -1 when there is no --target (namespace files only).
     let pidfd: Int32
     let facts: TargetFacts
-    /// -S/-G follow: /proc/PID, whose owner is read again once the namespaces are joined (-1 otherwise).
-    var ownerFD: Int32 = -1
 
     static func open(_ join: NamespaceJoin) throws -> TargetProcess {
         guard let pid = join.target else { return TargetProcess(pid: 0, pidfd: -1, facts: TargetFacts()) }
-        var ownerFD: Int32 = -1
         let option = "--target \(pid)"
         let pidfd = sw_pidfd_open(pid, 0)
         guard pidfd >= 0 else { throw SwcloneError.setup("\(option): \(errnoText(errno))") }
@@ -97,11 +94,6 @@ struct TargetProcess {
                 }
                 facts.ownerUID = st.st_uid
                 facts.ownerGID = st.st_gid
-                // As nsenter: the owner as the joined user namespace sees it, read after joining.
-                ownerFD = sw_open_directory_path("/proc/\(pid)")
-                guard ownerFD >= 0 else {
-                    throw SwcloneError.setup("\(option): cannot open /proc/\(pid): \(errnoText(errno))")
-                }
             }
             if join.targetEnvironment {
                 guard let bytes = readFileBytes("/proc/\(pid)/environ") else {
@@ -111,10 +103,9 @@ struct TargetProcess {
             }
             if join.joinCgroup { facts.cgroupDirectory = try cgroupDirectory(of: pid) }
             if join.followContext { facts.selinuxContext = try selinuxContext(of: pid) }
-            return TargetProcess(pid: pid, pidfd: pidfd, facts: facts, ownerFD: ownerFD)
+            return TargetProcess(pid: pid, pidfd: pidfd, facts: facts)
         } catch {
             close(pidfd)
-            if ownerFD >= 0 { close(ownerFD) }
             throw error
         }
     }

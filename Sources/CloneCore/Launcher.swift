@@ -16,7 +16,6 @@ public enum Launcher {
         if let join = plan.join, let target {
             joined = try NamespaceJoiner.join(join, target: target, cgroup: plan.cgroup)
             if target.pidfd >= 0 { close(target.pidfd) }
-            if target.ownerFD >= 0 { close(target.ownerFD) }
         }
         try prepareBubblewrap(spec.bwrap, plan: plan)
         if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept) }

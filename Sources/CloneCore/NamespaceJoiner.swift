@@ -26,6 +26,15 @@ struct JoinOutcome {
 enum NamespaceJoiner {
     static func join(_ plan: JoinPlan, target: TargetProcess, cgroup: CgroupChoice?) throws -> JoinOutcome {
         var outcome = JoinOutcome()
+        // -S/-G follow, as nsenter: /proc/PID opened now, its owner read once the user namespace is joined.
+        var ownerFD: Int32 = -1
+        if target.facts.ownerUID != nil {
+            ownerFD = sw_open_directory_path("/proc/\(target.pid)")
+            guard ownerFD >= 0 else {
+                throw SwcloneError.setup("--target \(target.pid): cannot open /proc/\(target.pid): \(errnoText(errno))")
+            }
+        }
+        defer { if ownerFD >= 0 { close(ownerFD) } }
         var files = try openNamespaceFiles(plan.files)
         defer { for (_, fd) in files { close(fd) } }
         var paths = plan.files
@@ -66,9 +75,9 @@ enum NamespaceJoiner {
             }
         }
         try joinFiles(files, paths: paths)
-        if target.ownerFD >= 0 {
+        if ownerFD >= 0 {
             var st = stat()
-            guard fstat(target.ownerFD, &st) == 0 else {
+            guard fstat(ownerFD, &st) == 0 else {
                 throw SwcloneError.setup("--target \(target.pid): cannot read the owner of /proc/\(target.pid): \(errnoText(errno))")
             }
             outcome.ownerUID = st.st_uid

@@ -41,7 +41,8 @@ private func message(
     case .none:
         return "set-up step \(index) failed: \(err)"
     case .exec:
-        return "cannot execute \(plan.program.name): \(err)"
+        // The login shell by its path, anything else by the name it was searched for (not --argv0).
+        return "cannot execute \(plan.spec.runsShell ? plan.program.candidates[0] : plan.spec.argv[0]): \(err)"
     case .unshare:
         return namespaceFailure(failure.err, plan.namespaceFlags).message
     case .waitParent:

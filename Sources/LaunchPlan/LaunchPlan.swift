@@ -286,8 +286,6 @@ public struct ProgramPlan: Equatable, Sendable {
     public var argv: [String]
     public var candidates: [String]
     public var environment: [String]?
-    /// What error lines call it: the login shell's path, else the name it was searched by (not --argv0).
-    public var name: String
 
     init(spec: LaunchSpec, join: NamespaceJoin?, target: TargetFacts?) {
         argv = spec.argv
@@ -311,7 +309,6 @@ public struct ProgramPlan: Equatable, Sendable {
                 candidates = executableCandidates(for: spec.argv[0], searchPath: value("PATH"))
             }
         }
-        name = spec.runsShell ? candidates[0] : spec.argv[0]
     }
 }
 

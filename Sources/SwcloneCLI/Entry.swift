@@ -43,10 +43,10 @@ public func swcloneMain(_ arguments: [String]) -> Never {
         }
         switch try scanCommandLine(words, options: LaunchOptions.table, other: EnterOptions.table) {
         case .builtin(let key, let value):
+            if key == .check || key == .json { try HostCheckOptions.run(words) }
             if startedAsBwrap { BwrapUsage.answer(key, invokedAs: invokedAs) }
             answer(LaunchCommand.self, key, value, diagnostics)
         case .launch(let o):
-            if o.flag(.check) || o.flag(.json) { try HostCheckOptions.run(o) }
             let spec = try LaunchOptions.makeSpec(o, caller: .process, startedAsBwrap: startedAsBwrap)
             for warning in spec.warnings { diagnostics.warn(warning) }
             try Launcher.launch(spec)

@@ -15,15 +15,23 @@ enum HostCheckOptions {
             OptionSpec(.json, "json", help: "With --check: the report as one JSON object (swclone(1), HOST CHECK)."),
         ])
 
-    /// Writes the report and exits 0: it could look. Alone, or with --json only.
-    static func run(_ o: ParsedOptions) throws -> Never {
-        guard o.flag(.check) else { throw SwcloneError.usage("--json goes with --check (for a launch's status: --json-status)") }
-        if let other = o.occurrences.first(where: { $0.key != .check && $0.key != .json }) {
-            throw SwcloneError.usage("--check launches nothing and takes no --\(other.name); only --json")
+    /// Writes the report and exits 0: it could look. The scan stopped at the first of --check
+    /// and --json; every word must be one of the two (by getopt's rules, abbreviations too).
+    static func run<Words: Collection>(_ words: Words) throws -> Never where Words.Element == String {
+        var check = false, json = false
+        for word in words {
+            switch try? scanCommandLine([word], options: LaunchOptions.table) {
+            case .builtin(.check, nil)?: check = true
+            case .builtin(.json, nil)?: json = true
+            case .launch(let o)? where !o.program.isEmpty:
+                throw SwcloneError.usage("--check launches nothing: '\(o.program[0])' is not run")
+            default:
+                throw SwcloneError.usage("--check launches nothing and takes no \(word); only --json")
+            }
         }
-        guard o.program.isEmpty else { throw SwcloneError.usage("--check launches nothing: '\(o.program[0])' is not run") }
+        guard check else { throw SwcloneError.usage("--json goes with --check (for a launch's status: --json-status)") }
         let report = HostReport(try HostObserver.observe())
-        let text = o.flag(.json) ? report.json : report.text
+        let text = json ? report.json : report.text
         _ = text.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
         exit(0)
     }

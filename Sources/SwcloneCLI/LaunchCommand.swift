@@ -8,8 +8,8 @@ enum LaunchOptions {
         groups: [
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
             UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group, ViewOptions.group,
-            BwrapOptions.group, HostCheckOptions.group,
-        ])
+            BwrapOptions.group,
+        ], answering: { [HostCheckOptions.group] })
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
     static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment, startedAsBwrap: Bool = false) throws -> LaunchSpec {

@@ -94,6 +94,15 @@ public struct OptionSection: Sendable {
 public struct CommandOptions: Sendable {
     public let name: String
     public let groups: [OptionSection]
+    /// Options that answer instead of a launch (`--check`): made only when a name is none of
+    /// `groups`, so a launch never pays for them; then found as any other.
+    let answering: @Sendable () -> [OptionSection]
+
+    init(name: String, groups: [OptionSection], answering: @escaping @Sendable () -> [OptionSection] = { [] }) {
+        self.name = name
+        self.groups = groups
+        self.answering = answering
+    }
 
     /// The option named `--long` exactly.
     func option(long: String) -> OptionSpec? {
@@ -110,7 +119,9 @@ public struct CommandOptions: Sendable {
         return nil
     }
 
-    public var all: [OptionSpec] { groups.flatMap(\.options) }
+    public var all: [OptionSpec] { sections.flatMap(\.options) }
+    /// Every section, the answering ones last.
+    public var sections: [OptionSection] { groups + answering() }
 }
 
 /// Options swift-argument-parser adds to every command; `-V` is util-linux's.

@@ -39,15 +39,20 @@ struct CallerEnvironment {
 /// its environment. With no program, $SHELL (then /bin/sh) as a login shell,
 /// as unshare and nsenter run it.
 func programSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
-    let environment = EnvironmentOptions.environment(o, caller: caller)
-    guard let program = o.program.first else {
-        let shell = loginShell(caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh")
-        var spec = LaunchSpec(argv: shell.argv, executableCandidates: shell.candidates, environment: environment)
-        spec.runsShell = true
-        return spec
-    }
-    guard !program.isEmpty else { throw SwcloneError.usage("the program name is empty") }
+    let argv = o.program
+    if argv.isEmpty { return shellSpec(o, caller: caller) }
+    guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
     return LaunchSpec(
-        argv: o.program, executableCandidates: executableCandidates(for: program, searchPath: caller.value("PATH")),
-        environment: environment)
+        argv: argv,
+        executableCandidates: executableCandidates(for: argv[0], searchPath: caller.value("PATH")),
+        environment: EnvironmentOptions.environment(o, caller: caller))
+}
+
+/// No program: $SHELL, then /bin/sh, as a login shell (util-linux's exec_shell).
+private func shellSpec(_ o: ParsedOptions, caller: CallerEnvironment) -> LaunchSpec {
+    let shell = loginShell(caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh")
+    var spec = LaunchSpec(
+        argv: shell.argv, executableCandidates: shell.candidates, environment: EnvironmentOptions.environment(o, caller: caller))
+    spec.runsShell = true
+    return spec
 }

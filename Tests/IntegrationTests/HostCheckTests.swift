@@ -17,7 +17,8 @@ struct HostCheckTests {
         for label in ["user namespace", "unprivileged user namespaces", "subordinate IDs", "clone3", "cgroup v2", "Landlock", "seccomp"] {
             #expect(text.lines.contains { $0.dropFirst(4).hasPrefix(label) }, "\(label): \(text.stdout)")
         }
-        let r = try Swclone.run(["--check", "--json"], asUser: user)
+        // Either order, abbreviated as getopt_long allows.
+        let r = try Swclone.run(["--json", "--che"], asUser: user)
         #expect(r.status == 0, "\(r.stderr)")
         let object = try json(r)
         #expect(object["uid"] as? Int == Int(user ?? "0"))
@@ -55,8 +56,11 @@ struct HostCheckTests {
 
     @Test(arguments: [
         (["--check", "--pid"], "--check launches nothing and takes no --pid; only --json"),
+        (["-r", "--check"], "--check launches nothing and takes no -r; only --json"),
         (["--json"], "--json goes with --check (for a launch's status: --json-status)"),
         (["--check", "true"], "--check launches nothing: 'true' is not run"),
+        (["--check", "--hostname", "x"], "--check launches nothing and takes no --hostname; only --json"),
+        (["enter", "--check"], "unknown option --check (it is an option of swclone)"),
     ])
     func usageErrors(args: [String], message: String) throws {
         expectOneErrorLine(try Swclone.run(args), status: 64, containing: message)
