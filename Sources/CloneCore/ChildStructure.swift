@@ -155,7 +155,7 @@ final class ChildStructure {
             op.mode = UInt32(mask)
         case .chdirFirst(let directories, _):
             kind(.chdirFirst)
-            op.config = memory.pairs(directories.map { ($0, "PWD=" + $0) })
+            op.config = memory.pairs(directories.flatMap { [$0, "PWD=" + $0] })
             op.env_slot = pwdSlot
         case .lockFile(let path):
             kind(.lockFile)
@@ -212,8 +212,8 @@ final class ChildStructure {
         case .tmpfs(let mode, let size):
             kind(.viewFilesystem)
             op.text = string("tmpfs")
-            var config: [(String, String?)] = [("mode", "0" + String(mode, radix: 8))]
-            if let size { config.append(("size", String(size))) }
+            var config = ["mode", "0" + String(mode, radix: 8)]
+            if let size { config += ["size", String(size)] }
             op.config = memory.pairs(config)
             op.attributes = UInt64(SW_MOUNT_ATTR_NOSUID | SW_MOUNT_ATTR_NODEV)
         case .proc:
@@ -249,21 +249,19 @@ final class ChildStructure {
             kind(.viewFilesystem)
             op.text = string("overlay")
             // overlayfs lists the layers top first; the command line gives them bottom first.
-            var config: [(String, String?)] = [
-                ("lowerdir", sources.reversed().map { overlayPath(oldRoot(resolved($0))) }.joined(separator: ":"))
-            ]
+            var config = ["lowerdir", sources.reversed().map { overlayPath(oldRoot(resolved($0))) }.joined(separator: ":")]
             switch upper {
             case .directory(let rw, let work):
-                config += [("upperdir", overlayPath(oldRoot(resolved(rw)))), ("workdir", overlayPath(oldRoot(resolved(work))))]
+                config += ["upperdir", overlayPath(oldRoot(resolved(rw))), "workdir", overlayPath(oldRoot(resolved(work)))]
             case .temporary:
                 let n = overlayCount
                 overlayCount += 1
-                config += [("upperdir", "/tmp-overlay-upper-\(n)"), ("workdir", "/tmp-overlay-work-\(n)")]
+                config += ["upperdir", "/tmp-overlay-upper-\(n)", "workdir", "/tmp-overlay-work-\(n)"]
                 op.flags = SW_VIEW_SCRATCH_DIRS
             case .none:
                 break
             }
-            config.append(("userxattr", nil))
+            config += ["userxattr", ""]
             op.config = memory.pairs(config)
             op.attributes = UInt64(SW_MOUNT_ATTR_NOSUID | SW_MOUNT_ATTR_NODEV | (upper == .none ? SW_MOUNT_ATTR_RDONLY : 0))
         }

@@ -44,8 +44,8 @@ public struct LaunchPlan: Equatable, Sendable {
     public var program: ProgramPlan
     public var join: JoinPlan?
 
-    /// The child waits on the sync pipe for swclone.
-    public var waitsForParent: Bool { steps.first == .waitForParent }
+    /// The child waits on the sync pipe for swclone (after arming --kill-child's signal, if any).
+    public var waitsForParent: Bool { steps.contains(.waitForParent) }
 
     public init(spec: LaunchSpec, facts: ProcessFacts, target: TargetFacts? = nil) throws {
         // if-let, not Optional.map: a generic call here had the runtime build metadata for JoinPlan?.
@@ -201,7 +201,7 @@ public struct LaunchPlan: Equatable, Sendable {
 
         if !needsChild {
             start = .inPlace
-        } else if steps.first == .waitForParent || !keptNamespaces.isEmpty || runsInit || spec.bwrap.infoFD != nil
+        } else if steps.contains(.waitForParent) || !keptNamespaces.isEmpty || runsInit || spec.bwrap.infoFD != nil
             || namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil
         {
             // The child waits for swclone, or needs what only clone3 does; the kernel

@@ -26,3 +26,22 @@ public func readFileBytes(_ path: String) -> [UInt8]? {
 public func readTextFile(_ path: String) -> String? {
     readFileBytes(path).map { String(decoding: $0, as: UTF8.self) }
 }
+
+/// The integer a file such as /proc/sys/kernel/pid_max starts with, or nil. Parsed from the
+/// bytes: splitting a String costs a launch the runtime's generic machinery.
+public func readIntegerFile(_ path: String) -> Int? {
+    guard let bytes = readFileBytes(path) else { return nil }
+    var value = 0, digits = 0, negative = false
+    for (i, byte) in bytes.enumerated() {
+        if i == 0 && byte == UInt8(ascii: "-") {
+            negative = true
+            continue
+        }
+        guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { break }
+        let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+        guard !overflow else { return nil }
+        value = product + Int(byte - UInt8(ascii: "0"))
+        digits += 1
+    }
+    return digits > 0 ? (negative ? -value : value) : nil
+}

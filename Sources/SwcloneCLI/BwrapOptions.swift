@@ -80,7 +80,11 @@ enum BwrapOptions {
             case .unshareAll:
                 b.userTry = true
                 b.cgroupTry = true
-                spec.namespaces.formUnion([.ipc, .pid, .net, .uts])
+                // One by one: an array literal of them would cost the runtime an array type.
+                spec.namespaces.insert(.ipc)
+                spec.namespaces.insert(.pid)
+                spec.namespaces.insert(.net)
+                spec.namespaces.insert(.uts)
             case .shareNet: spec.namespaces.remove(.net)
             case .userns: b.userNamespaceFD = try descriptor(value, "--userns")
             case .userns2: b.userNamespace2FD = try descriptor(value, "--userns2")

@@ -101,7 +101,7 @@ enum ViewOptions {
                 continue
             }
             let words = [occurrence.value ?? ""] + occurrence.more
-            let option = (["--" + occurrence.name] + words).joined(separator: " ")
+            let option = spaced(["--" + occurrence.name] + words)
             func destination(_ index: Int) throws -> String { try viewPath(words[index], option: option) }
             func descriptor(_ index: Int) throws -> Int32 { try openDescriptor(words[index], option: option) }
             // What a modifier applies to; nil where it would be lost (a usage error, as bubblewrap).
@@ -223,12 +223,8 @@ enum ViewOptions {
     /// A destination inside the new root: absolute, normalized, never above it.
     static func viewPath(_ text: String, option: String) throws -> String {
         guard !text.isEmpty else { throw SwcloneError.usage("\(option): the destination is empty") }
-        var parts: [Substring] = []
-        for part in text.split(separator: "/") where part != "." {
-            guard part != ".." else { throw SwcloneError.usage("\(option): '..' may not appear in a destination") }
-            parts.append(part)
-        }
-        return "/" + parts.joined(separator: "/")
+        guard let path = normalizedPath(text) else { throw SwcloneError.usage("\(option): '..' may not appear in a destination") }
+        return path
     }
 
     private static func octalMode(_ text: String, option: String) throws -> UInt32 {

@@ -201,6 +201,29 @@ struct LaunchPlanTests {
         #expect(p.steps == [.parentDeath(signal: SIGKILL), .hostname("h")])
     }
 
+    /// Found by `make fuzz`: with the death signal first, a child that waits for its maps (or for
+    /// --json-status) still gets the sync pipe and clone3, not a child sharing swclone's memory
+    /// that waited on no pipe and failed ("the launcher went away before the program was set up").
+    @Test func aChildThatArmsItsDeathSignalStillWaitsForItsMaps() throws {
+        let ranges = UserNamespaceSetup(
+            uidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)],
+            gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)], denySetgroups: nil)
+        let maps = try plan {
+            $0.killChildSignal = SIGKILL
+            $0.namespaces = [.user]
+            $0.userNamespace = ranges
+        }
+        #expect(maps.steps == [.parentDeath(signal: SIGKILL), .waitForParent])
+        #expect(maps.waitsForParent && maps.start == .clone3 && maps.outsideMaps != nil)
+        let status = try plan {
+            $0.killChildSignal = SIGTERM
+            $0.namespaces = [.net]
+            $0.jsonStatusFD = 3
+        }
+        #expect(status.steps == [.parentDeath(signal: SIGTERM), .waitForParent, .loopbackUp])
+        #expect(status.waitsForParent && status.start == .clone3)
+    }
+
     /// With / left as it is (shared, on most hosts), proc must not reach the caller's /proc.
     @Test func procGoesOnAPrivateMountPointWhenPropagationIsUnchanged() throws {
         let p = try plan {
