@@ -7,7 +7,8 @@ SWIFT ?= swift
 #   runtime at every launch (2.4 M instructions, half the wall time of a launch). A static
 #   program cannot load glibc's name-service modules, so user and group names come from
 #   /etc/passwd and /etc/group (Sources/CShim/static_nss.c), then getent for a name those
-#   lack (Sources/CShim/name_service.c); libcap.a is in libcap-dev.
+#   lack (Sources/CShim/name_service.c); libcap.a is in libcap-dev, libseccomp.a
+#   (--seccomp-default's filter) in libseccomp-dev.
 # -disable-concrete-type-metadata-mangled-name-accessors: generic types such as Set<Namespace>
 #   get their metadata from direct accessor calls instead of demangling a name at run time,
 #   which scanned all 3,800 protocol conformances of the binary (150 k instructions a lookup).
@@ -27,10 +28,11 @@ CONFORMANCE ?= ../shared/conformance/run
 # Debian packages the build needs, and those the tests and swclone's own use need
 # (package:check, the check a shell command): newuidmap for ID ranges; ip, ps, capsh in tests;
 # strace to kill or hold swclone at a chosen system call (tests, `make faults`); bwrap to compare
-# the filesystem view with, in tests.
-BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap pkg-config:command\ -v\ pkg-config
+# the filesystem view with, and cc to build the seccomp tests' helper, in tests.
+BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap libseccomp-dev:pkg-config\ --exists\ libseccomp \
+       pkg-config:command\ -v\ pkg-config
 RUN_DEPS = uidmap:command\ -v\ newuidmap iproute2:command\ -v\ ip procps:command\ -v\ ps \
-       libcap2-bin:command\ -v\ capsh strace:command\ -v\ strace bubblewrap:command\ -v\ bwrap
+       libcap2-bin:command\ -v\ capsh strace:command\ -v\ strace bubblewrap:command\ -v\ bwrap gcc:command\ -v\ cc
 # What `make bench` compares with and measures by.
 BENCH_DEPS = hyperfine:command\ -v\ hyperfine bubblewrap:command\ -v\ bwrap valgrind:command\ -v\ valgrind \
        time:test\ -x\ /usr/bin/time jq:command\ -v\ jq util-linux:command\ -v\ unshare

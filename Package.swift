@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// swclone: command line -> launch spec -> launch plan -> clone core -> C shim (+ libcap).
+// swclone: command line -> launch spec -> launch plan -> clone core -> C shim (+ libcap, libseccomp).
 import PackageDescription
 
 let package = Package(
@@ -26,9 +26,10 @@ let package = Package(
         .target(name: "CloneCore", dependencies: ["LaunchPlan", "LaunchSpec", "CShim"]),
         // swclone --check: what this host lets the caller do, and the fix for what it does not.
         .target(name: "HostCheck", dependencies: ["CloneCore", "LaunchPlan", "LaunchSpec", "CShim"]),
-        // Raw system calls and the child's set-up path, in C.
-        .target(name: "CShim"),
+        // Raw system calls and the child's set-up path, in C (+ libseccomp for --seccomp-default's filter).
+        .target(name: "CShim", dependencies: ["CLibseccomp"]),
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CLibseccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .testTarget(name: "CommandLineTests", dependencies: ["SwcloneCLI", "LaunchSpec"]),
         .testTarget(name: "LaunchPlanTests", dependencies: ["LaunchPlan", "LaunchSpec"]),
         .testTarget(name: "HostCheckTests", dependencies: ["HostCheck", "LaunchPlan", "LaunchSpec"]),

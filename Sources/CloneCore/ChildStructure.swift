@@ -21,6 +21,8 @@ struct ChildResources {
     var timeNamespaceSlot: UnsafeMutablePointer<UInt64>?
     /// In place, the maps a helper writes while swclone unshares.
     var helperMaps: UserMapsPlan?
+    /// The programs of the seccomp steps, in their order (SeccompPrograms.swift).
+    var seccompPrograms: [[UInt8]] = []
     var join = JoinOutcome()
 }
 
@@ -167,6 +169,9 @@ final class ChildStructure {
             kind(.setns)
             op.fd = fd
             op.flags = UInt(SW_CLONE_NEWUSER)
+        case .nestPIDNamespace:
+            kind(.nestPIDNamespace)
+            op.fd = r.errorFD
         case .limitUserNamespaces:
             kind(.writeFile)
             op.path = string("/proc/sys/user/max_user_namespaces")
@@ -185,6 +190,14 @@ final class ChildStructure {
                 (array + i).initialize(to: sw_landlock_rule(path: string(rule.path), access: rule.access.rawValue))
             }
             op.landlock = sw_landlock(handled: rules.handled.rawValue, rules: UnsafePointer(array), rule_count: Int32(rules.rules.count))
+        case .seccomp:
+            kind(.seccomp)
+            let bytes = r.seccompPrograms[seccompCount]
+            seccompCount += 1
+            let copy = memory.allocate(UInt8.self, count: bytes.count)
+            copy.initialize(from: bytes, count: bytes.count)
+            // 8 bytes an instruction, at most 4096 (checked when read; libseccomp keeps to both).
+            op.seccomp = sw_seccomp_program(instructions: UnsafeRawPointer(copy), length: UInt16(bytes.count / 8))
         }
         return op
     }
@@ -272,6 +285,7 @@ final class ChildStructure {
     }
 
     private var overlayCount = 0
+    private var seccompCount = 0
 
     private func resolved(_ path: String) -> String {
         guard let real = realpath(path, nil) else { return path }

@@ -14,7 +14,7 @@ extension ProcessFacts {
         var facts = ProcessFacts(
             pid: getpid(), uid: geteuid(), gid: getegid(), effective: CapabilitySet(rawValue: effective),
             permitted: CapabilitySet(rawValue: permitted),
-            known: spec.capabilities == nil ? [] : .all(count: knownCapabilityCount()),
+            known: spec.capabilities == nil && !spec.bwrap.defaults ? [] : .all(count: knownCapabilityCount()),
             foregroundTerminal: isatty(0) != 0 && tcgetpgrp(0) == getpgrp() ? 0 : nil)
         facts.procIsOurs = procNamesThisProcess(facts.pid)
         facts.leadsProcessGroup = getpgrp() == facts.pid

@@ -11,6 +11,8 @@ public enum Launcher {
         var target: TargetProcess?
         if let join = spec.join { target = try TargetProcess.open(join) }
         let plan = try LaunchPlan(spec: spec, facts: .read(for: spec), target: target?.facts)
+        // Before anything is set up: a bad filter is the command line's mistake.
+        let filters = try seccompPrograms(plan)
         let kept = try KeptNamespaces(plan.keptNamespaces)
         var joined = JoinOutcome()
         if let join = plan.join, let target {
@@ -18,9 +20,9 @@ public enum Launcher {
             if target.pidfd >= 0 { close(target.pidfd) }
         }
         try prepareBubblewrap(spec.bwrap, plan: plan)
-        if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept) }
+        if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept, filters: filters) }
         let status = plan.jsonStatus.map(JSONStatus.init)
-        let (child, initReports) = try spawn(plan, joined: joined, kept: kept, status: status)
+        let (child, initReports) = try spawn(plan, joined: joined, kept: kept, status: status, filters: filters)
         kept.close()
         let end = Supervisor(child: child, initReports: initReports, terminal: plan.terminal).run()
         status?.ended(end)
@@ -57,11 +59,12 @@ public enum Launcher {
     }
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
-    private static func runInPlace(_ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces) throws -> Never {
+    private static func runInPlace(_ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces, filters: [[UInt8]]) throws -> Never {
         // --join-cgroup --no-fork: no child to create inside the cgroup, so swclone moves itself there (as nsenter).
         if case .target(let dir) = plan.cgroup { try moveIntoCgroup(joined.cgroupFD, path: dir) }
         var resources = ChildResources()
         resources.join = joined
+        resources.seccompPrograms = filters
         // Maps swclone cannot write for itself after unshare: a helper writes them.
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let pid = getpid()
@@ -108,7 +111,7 @@ public enum Launcher {
     /// --init's status pipe (or -1).
     private static func spawn(
         _ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
-        status: JSONStatus?
+        status: JSONStatus?, filters: [[UInt8]]
     ) throws -> (RunningChild, Int32) {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
@@ -125,6 +128,7 @@ public enum Launcher {
         let reports = plan.runsInit ? try Pipe(nonBlocking: true) : nil
         var resources = ChildResources()
         resources.join = joined
+        resources.seccompPrograms = filters
         resources.errorFD = errors.writeEnd
         resources.syncFD = sync?.readEnd ?? -1
         resources.keepReadyFD = keep == nil ? -1 : errors.writeEnd

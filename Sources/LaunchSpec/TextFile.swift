@@ -7,17 +7,21 @@ import Glibc
 public func readFileBytes(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
+    let bytes = readToEnd(fd)
+    let err = errno
+    close(fd)
+    errno = err
+    return bytes
+}
+
+/// Everything `fd` reads until end-of-file (left open), or nil with errno set.
+public func readToEnd(_ fd: Int32) -> [UInt8]? {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
-        if n <= 0 {
-            let err = errno
-            close(fd)
-            errno = err
-            return n == 0 ? bytes : nil
-        }
+        if n <= 0 { return n == 0 ? bytes : nil }
         bytes += chunk[..<n]
     }
 }

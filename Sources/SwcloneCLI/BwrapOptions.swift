@@ -190,14 +190,18 @@ enum BwrapOptions {
     }
 
     private static func descriptor(_ text: String, _ option: String) throws -> Int32 {
-        guard let fd = Int32(text), fd >= 0 else { throw SwcloneError.usage("Invalid fd: \(text)") }
+        guard let fd = Int32(text), fd >= 0 else {
+            throw SwcloneError.usage("\(option) \(text): '\(text)' is not a file descriptor number", bwrap: "Invalid fd: \(text)")
+        }
         guard fcntl(fd, F_GETFD) >= 0 else { throw SwcloneError.usage("\(option) \(fd): descriptor \(fd) is not open") }
         return fd
     }
 
     /// --args FD: the NUL-separated words FD reads, as bubblewrap takes them.
     static func readArguments(_ text: String) throws -> [String] {
-        guard let fd = Int32(text), fd >= 0 else { throw SwcloneError.usage("Invalid fd: \(text)") }
+        guard let fd = Int32(text), fd >= 0 else {
+            throw SwcloneError.usage("--args \(text): '\(text)' is not a file descriptor number", bwrap: "Invalid fd: \(text)")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -208,6 +212,7 @@ enum BwrapOptions {
             bytes += chunk[..<n]
         }
         close(fd)
+        if bytes.isEmpty { return [] }
         return bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast(bytes.last == 0 ? 1 : 0)
             .map { String(decoding: $0, as: UTF8.self) }
     }

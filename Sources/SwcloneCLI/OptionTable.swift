@@ -24,6 +24,7 @@ public enum OptionKey: UInt8, Sendable {
     case unshareAll, shareNet, userns, userns2, pidns, sandboxUID, sandboxGID, args, argv0, setenv, unsetenv, clearenv
     case dieWithParent, asPID1, syncFD, blockFD, usernsBlockFD, infoFD, jsonStatusFD, lockFile, levelPrefix
     case execLabel, fileLabel
+    case seccomp, addSeccompFD, seccompDefault
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp
 }

@@ -97,6 +97,8 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_LOCK_FILE SW_SWIFT(lockFile),              /* --lock-file: opening or locking it */
     SW_STEP_WAIT_FD SW_SWIFT(waitDescriptor),          /* --block-fd, --userns-block-fd */
     SW_STEP_USERNS_JOIN SW_SWIFT(userNamespaceJoin),   /* --userns2 */
+    SW_STEP_PID_NEST SW_SWIFT(pidNamespaceNest),       /* --pidns with --unshare-pid */
+    SW_STEP_SECCOMP SW_SWIFT(seccomp),                 /* loading a seccomp filter: the kernel refused it */
     SW_STEP_OWNER SW_SWIFT(owner),                     /* in place, --owner: its IDs taken before unshare */
     SW_STEP_EXEC SW_SWIFT(exec),
 };
@@ -169,6 +171,10 @@ enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_SETNS SW_SWIFT(setns),                  /* fd, flags: the namespace type */
     SW_OP_NEST_USERNS SW_SWIFT(nestUserNamespace), /* identity.uid, identity.gid: mapped to themselves */
     SW_OP_ASSERT_NO_USERNS SW_SWIFT(assertNoUserNamespace),
+    SW_OP_NEST_PID_NS SW_SWIFT(nestPIDNamespace),  /* fd: the error pipe, which the relay left above closes */
+    /* seccomp: one classic-BPF program. The plan puts these last; they are loaded at the hand-over
+     * (after the launcher's signal mask is back, just before execve; --init loads them after its fork). */
+    SW_OP_SECCOMP SW_SWIFT(seccomp),
 };
 
 /* SW_OP_VIEW_* flags. */
@@ -196,6 +202,12 @@ struct sw_landlock {
     uint64_t handled;
     const struct sw_landlock_rule *_Nullable rules;
     int rule_count;
+};
+
+/* A seccomp filter as the kernel takes it: `length` instructions of struct sock_filter, 8 bytes each. */
+struct sw_seccomp_program {
+    const void *_Nullable instructions;
+    uint16_t length;
 };
 
 /* The program's IDs: groups dropped, then GID, then UID, all read back. */
@@ -234,6 +246,7 @@ struct sw_op {
     char *_Nullable *_Nullable env_slot; /* SW_OP_CHDIR_FIRST: the program's PWD entry, set to the directory chosen */
     struct sw_identity identity;
     struct sw_caps caps;
+    struct sw_seccomp_program seccomp;
 };
 
 /*
@@ -382,6 +395,14 @@ void sw_forwarded_signals(sigset_t *set);
 int sw_start_argc(void);
 char *const _Nullable *_Nullable sw_start_argv(void);
 void sw_forget_runtime_root(void);
+
+/*
+ * --seccomp-default's filter (seccomp_default.c), built with libseccomp for the native architecture and
+ * its compat ABIs: 0 and a malloc'd program (free it) of *length bytes, or -1 with errno.
+ * `refuse_attach`: the program shares the caller's PID namespace, so PTRACE_ATTACH, PTRACE_SEIZE and
+ * the calls with ptrace's access check reach processes outside the sandbox, and are refused too.
+ */
+int sw_default_seccomp_program(bool refuse_attach, void *_Nullable *_Nonnull program, size_t *length);
 
 /* --die-with-parent: swclone gets SIGKILL when its parent dies; -1 if it already has (its parent is not `parent`). */
 int sw_die_with_parent(pid_t parent);

@@ -65,7 +65,8 @@ private func launch(
     _ words: [String], options: CommandOptions, other: CommandOptions,
     build: (ParsedOptions, CallerEnvironment) throws -> LaunchSpec
 ) throws {
-    guard case .launch(let parsed) = try scanCommandLine(words, options: options, other: other) else {
+    // --args FD reads nothing here: the descriptor would be one of the fuzzer's own, read and closed.
+    guard case .launch(let parsed) = try scanCommandLine(words, options: options, other: other, readArguments: { _ in [] }) else {
         return  // --help, --version, completions: swift-argument-parser's, never a launch
     }
     let spec = try build(parsed, caller)
@@ -187,11 +188,11 @@ private func targetFacts(_ join: NamespaceJoin) -> TargetFacts {
 @_cdecl("SwcloneFuzz_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     var argc = argc, argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput)
+    return runFuzzerDriver(&argc, &argv, fuzzOneInput)
 }
 
 @_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(
+private func runFuzzerDriver(
     _ argc: UnsafeMutablePointer<Int32>,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
     _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
