@@ -30,7 +30,7 @@ struct MountInfoLine {
 }
 
 /// mountinfo writes space, tab, newline and backslash as \ooo.
-func unescapeMountField(_ field: Substring) -> String {
+public func unescapeMountField(_ field: Substring) -> String {
     guard field.contains("\\") else { return String(field) }
     var out: [UInt8] = []
     var bytes = Array(field.utf8)[...]
