@@ -194,7 +194,7 @@ extension LaunchPlan {
     func failedAfterKeeping(_ failure: sw_failure) -> Bool {
         guard let keep = steps.firstIndex(of: .keepNamespaces) else { return false }
         switch failure.step {
-        case .unshare, .mapHelper, .keepNamespace: return false
+        case .owner, .unshare, .mapHelper, .keepNamespace: return false
         case .exec, .initProcess: return true
         default: return Int(failure.index) > keep
         }
