@@ -44,8 +44,8 @@ public struct LaunchPlan: Equatable, Sendable {
     public var program: ProgramPlan
     public var join: JoinPlan?
 
-    /// The child waits on the sync pipe for swclone.
-    public var waitsForParent: Bool { steps.first == .waitForParent }
+    /// The child waits on the sync pipe for swclone (not always its first step: --kill-child's comes before).
+    public var waitsForParent: Bool
 
     public init(spec: LaunchSpec, facts: ProcessFacts, target: TargetFacts? = nil) throws {
         // if-let, not Optional.map: a generic call here had the runtime build metadata for JoinPlan?.
@@ -95,9 +95,8 @@ public struct LaunchPlan: Equatable, Sendable {
         let jsonStatus = spec.jsonStatusFD.map {
             StatusPlan(fd: $0, readsNamespaces: !namespaceFlags.isEmpty, reportsTimeNamespace: spec.namespaces.contains(.time))
         }
-        if needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true) {
-            steps.insert(.waitForParent, at: 0)
-        }
+        let waitsForParent = needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true)
+        if waitsForParent { steps.insert(.waitForParent, at: 0) }
         if outsideMaps != nil && spec.userNamespace?.denySetgroups == false {
             steps.append(.checkSetgroupsAllowed)
         }
@@ -169,7 +168,7 @@ public struct LaunchPlan: Equatable, Sendable {
 
         if !needsChild {
             start = .inPlace
-        } else if steps.first == .waitForParent || !keptNamespaces.isEmpty || spec.runsInit
+        } else if waitsForParent || !keptNamespaces.isEmpty || spec.runsInit
             || spec.namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil
         {
             // The child waits for swclone, or needs what only clone3 does; the kernel
@@ -183,6 +182,7 @@ public struct LaunchPlan: Equatable, Sendable {
         self.outsideMaps = outsideMaps
         self.keptNamespaces = keptNamespaces
         self.steps = steps
+        self.waitsForParent = waitsForParent
         self.terminal = terminal
         self.jsonStatus = jsonStatus
         self.cgroup = cgroup

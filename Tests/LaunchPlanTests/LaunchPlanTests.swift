@@ -139,6 +139,17 @@ struct LaunchPlanTests {
         #expect(nothingNew.jsonStatus?.readsNamespaces == false && nothingNew.start == .sharedMemory)
     }
 
+    /// --kill-child's step comes first, before the wait: the child still waits, on a clone3 start.
+    @Test func killChildDoesNotHideTheWait() throws {
+        let p = try plan {
+            $0.namespaces = [.net]
+            $0.jsonStatusFD = 3
+            $0.killChildSignal = SIGKILL
+        }
+        #expect(p.steps.prefix(2) == [.parentDeath(signal: SIGKILL), .waitForParent])
+        #expect(p.waitsForParent && p.start == .clone3)
+    }
+
     // MARK: the order of the steps
 
     @Test func stepsRunInTheirOrder() throws {
