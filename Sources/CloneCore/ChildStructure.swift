@@ -19,6 +19,8 @@ struct ChildResources {
     /// --init's end of its status pipe.
     var initReportsFD: Int32 = -1
     var timeNamespaceSlot: UnsafeMutablePointer<UInt64>?
+    /// The mask the program starts with, when swclone blocked its signals before making the structure.
+    var signalMask: sigset_t?
     /// In place, the maps a helper writes while swclone unshares.
     var helperMaps: UserMapsPlan?
     var join = JoinOutcome()
@@ -51,7 +53,7 @@ final class ChildStructure {
         c.op_count = Int32(plan.steps.count)
         c.run_init = plan.runsInit
         c.status_fd = r.initReportsFD
-        sigprocmask(SIG_SETMASK, nil, &c.sigmask)
+        if let mask = r.signalMask { c.sigmask = mask } else { sigprocmask(SIG_SETMASK, nil, &c.sigmask) }
         // One spare slot before argv[0] for the shell fallback of a script without #!.
         c.argv = memory.array(plan.program.argv, spare: 1).advanced(by: 1)
         c.envp = plan.program.environment.map { UnsafePointer(memory.array($0)) } ?? UnsafePointer(environ)
@@ -66,6 +68,9 @@ final class ChildStructure {
         case .waitForParent:
             kind(.waitParent)
             op.fd = r.syncFD
+        case .joinCgroup(let dir):
+            kind(.joinCgroup)
+            op.path = string(dir + "/tasks")
         case .checkSetgroupsAllowed:
             kind(.expectFile)
             op.path = string("/proc/self/setgroups")
@@ -104,6 +109,11 @@ final class ChildStructure {
         case .mountProc(let dir):
             kind(.mountProc)
             op.path = string(dir)
+        case .resourceLimit(let limit):
+            kind(.resourceLimit)
+            op.rlimit = sw_rlimit(
+                resource: limit.resource, set_soft: limit.soft != nil, set_hard: limit.hard != nil, soft: limit.soft ?? 0,
+                hard: limit.hard ?? 0)
         case .identity(let id):
             kind(.identity)
             op.identity = sw_identity(
@@ -124,6 +134,8 @@ final class ChildStructure {
         case .takeTerminal:
             kind(.terminal)
             op.fd = plan.terminal ?? -1
+        case .newProcessGroup:
+            kind(.processGroup)
         }
         return op
     }

@@ -14,7 +14,11 @@ func cloneFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError {
             return .setup("--join-cgroup: cannot start the program in \(dir): \(errnoText(err))")
         }
     case nil:
-        break
+        if let transient = plan.limits?.cgroup, let dir = transient.v2?.directory,
+            [EBUSY, EOPNOTSUPP, EBADF, ENOENT, EACCES].contains(err)
+        {
+            return .setup("\(transient.options): cannot start the program in the transient cgroup \(dir): \(errnoText(err))")
+        }
     }
     if plan.join?.joined.contains(.pid) == true && err == ENOMEM {
         return .setup("cannot create the program in the joined PID namespace: its init has exited (\(errnoText(err)))")

@@ -1,6 +1,6 @@
 /// One JSON object on one line, in the layout of bubblewrap's
 /// --json-status-fd (`{ "key": value, ... }`). Written by hand because
-/// Foundation's encoder would slow every launch; keys are escaped as RFC 8259
+/// Foundation's encoder would slow every launch; strings are escaped as RFC 8259
 /// requires.
 struct JSONLine {
     private(set) var bytes: [UInt8] = Array("{ ".utf8)
@@ -14,6 +14,14 @@ struct JSONLine {
         appendString(key)
         bytes += Array(": ".utf8)
         bytes += Array(String(value).utf8)
+    }
+
+    mutating func add(_ key: String, string value: String) {
+        if !empty { bytes += Array(", ".utf8) }
+        empty = false
+        appendString(key)
+        bytes += Array(": ".utf8)
+        appendString(value)
     }
 
     /// The finished line, newline included.

@@ -19,11 +19,36 @@ public enum Launcher {
         }
         if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept) }
         let status = plan.jsonStatus.map(JSONStatus.init)
-        let (child, initReports) = try spawn(plan, joined: joined, kept: kept, status: status)
+        // Signals wait in the mask from before the transient cgroup exists until it is gone: one
+        // arriving meanwhile is forwarded to the program, never a death that leaves the cgroup behind.
+        var transient: TransientCgroup?
+        var callerMask: sigset_t?
+        if let cgroup = plan.limits?.cgroup {
+            var blocked = Supervisor.blockedSignals, mask = sigset_t()
+            sigprocmask(SIG_BLOCK, &blocked, &mask)
+            callerMask = mask
+            transient = try TransientCgroup(cgroup)
+        }
+        let spawned: (child: RunningChild, initReports: Int32)
+        do {
+            spawned = try spawn(plan, joined: joined, kept: kept, status: status, transient: transient, callerMask: callerMask)
+        } catch {
+            _ = transient?.finish(readUsage: false)
+            throw error
+        }
         kept.close()
-        let end = Supervisor(child: child, initReports: initReports, terminal: plan.terminal).run()
-        status?.ended(end)
-        end.exitLikeIt()
+        var supervisor = Supervisor(child: spawned.child, initReports: spawned.initReports, terminal: plan.terminal)
+        if let limits = plan.limits {
+            supervisor.timeout = limits.timeout
+            if let kind = limits.treeKill { supervisor.killer = TreeKiller(kind: kind, cgroup: transient, child: spawned.child) }
+        }
+        let supervision = supervisor.run()
+        var usage: CgroupUsage?
+        if let transient { usage = transient.finish(readUsage: status != nil || plan.limits?.memoryMax != nil) }
+        let result = LaunchResult(supervision, usage: usage, limits: plan.limits)
+        result.report()
+        status?.ended(result)
+        result.exitLikeIt()
     }
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
@@ -75,7 +100,7 @@ public enum Launcher {
     /// --init's status pipe (or -1).
     private static func spawn(
         _ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
-        status: JSONStatus?
+        status: JSONStatus?, transient: TransientCgroup?, callerMask: sigset_t?
     ) throws -> (RunningChild, Int32) {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
@@ -83,7 +108,8 @@ public enum Launcher {
             return try CgroupDirectory(dir)
         }
         defer { cgroup?.close() }
-        let cgroupFD = cgroup?.fd ?? joined.cgroupFD
+        var cgroupFD = cgroup?.fd ?? joined.cgroupFD
+        if let transient, transient.fd >= 0 { cgroupFD = transient.fd }
 
         let errors = try Pipe()
         let sync = plan.waitsForParent ? try Pipe() : nil
@@ -102,6 +128,7 @@ public enum Launcher {
         if let keep { resources.parentFDs.append(keep.writeEnd) }
         if let reports { resources.parentFDs.append(reports.readEnd) }
         resources.timeNamespaceSlot = status?.timeNamespaceSlot
+        resources.signalMask = callerMask
         // --kill-child: the child checks this pidfd after its prctl, in case swclone died before.
         if plan.killChildSignal != nil {
             resources.parentPidfd = sw_pidfd_open(getpid(), 0)

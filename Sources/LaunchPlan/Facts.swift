@@ -24,6 +24,8 @@ public struct ProcessFacts: Equatable, Sendable {
     public var procIsOurs: Bool
     /// swclone leads its process group, where setsid(2) fails (every command an interactive shell starts).
     public var leadsProcessGroup: Bool
+    /// Read only when the launch may make a transient cgroup (`Limits.wantsCgroup`).
+    public var cgroups: CgroupFacts?
 
     public init(
         pid: pid_t, uid: uid_t, gid: gid_t, effective: CapabilitySet, permitted: CapabilitySet,

@@ -40,6 +40,8 @@ public struct LaunchPlan: Equatable, Sendable {
     public var terminal: Int32?
     public var jsonStatus: StatusPlan?
     public var cgroup: CgroupChoice?
+    /// --timeout, --kill-tree and the transient cgroup; nil when none is asked for.
+    public var limits: LimitsPlan?
     public var setTID: [pid_t]
     public var program: ProgramPlan
     public var join: JoinPlan?
@@ -70,9 +72,13 @@ public struct LaunchPlan: Equatable, Sendable {
                 spec.setTID, newPIDNamespace: spec.namespaces.contains(.pid), pidMax: facts.pidMax,
                 levels: joinsPID ? nil : facts.pidLevels)
         }
+        var limits: LimitsPlan?
+        if let request = spec.limits {
+            limits = try LimitsPlan(request, newPIDNamespace: spec.namespaces.contains(.pid), facts: facts)
+        }
         // setsid(2) refuses a process group leader: as setsid(1), the program then gets a process of its own.
         let needsChild =
-            spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
+            limits != nil || spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
             || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || spec.runsInit
             || (spec.join != nil && spec.join?.noFork != true && (joinsPID || spec.join?.joinCgroup == true))
             || (spec.newSession && facts.leadsProcessGroup && spec.join?.noFork != true)
@@ -137,6 +143,10 @@ public struct LaunchPlan: Equatable, Sendable {
                 gid = gid ?? 0
             }
         }
+        // Before the identity and capability steps, which may take away the right to raise a hard limit.
+        if let request = spec.limits {
+            for limit in request.resourceLimits { steps.append(.resourceLimit(limit)) }
+        }
         if uid != nil || gid != nil {
             steps.append(
                 .identity(
@@ -159,6 +169,13 @@ public struct LaunchPlan: Equatable, Sendable {
             terminal = tty
             steps.append(.takeTerminal)
         }
+        // A process group to kill whole; taking the terminal and a new session make one already.
+        if limits?.treeKill == .processGroup, !spec.newSession, terminal == nil { steps.append(.newProcessGroup) }
+        // First of all: a cgroup v1 hierarchy has no CLONE_INTO_CGROUP, so the child moves itself
+        // before anything else runs (see SetupStep.joinCgroup).
+        if let transient = limits?.cgroup {
+            for placement in transient.v1.reversed() { steps.insert(.joinCgroup(placement.directory), at: 0) }
+        }
 
         if !facts.procIsOurs, let user = Self.procUser(spec, outsideMaps: outsideMaps, steps: steps) {
             throw SwcloneError.setup(
@@ -169,7 +186,7 @@ public struct LaunchPlan: Equatable, Sendable {
         if !needsChild {
             start = .inPlace
         } else if waitsForParent || !keptNamespaces.isEmpty || spec.runsInit
-            || spec.namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil
+            || spec.namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil || limits?.cgroup != nil
         {
             // The child waits for swclone, or needs what only clone3 does; the kernel
             // refuses a time namespace to a process that shares its memory.
@@ -186,6 +203,7 @@ public struct LaunchPlan: Equatable, Sendable {
         self.terminal = terminal
         self.jsonStatus = jsonStatus
         self.cgroup = cgroup
+        self.limits = limits
         self.join = join
         runsInit = spec.runsInit
         killChildSignal = spec.killChildSignal

@@ -39,6 +39,8 @@ public struct LaunchSpec: Equatable, Sendable {
     public var intoCgroup: String?
     /// Where bubblewrap-style JSON status lines go (--json-status).
     public var jsonStatusFD: Int32?
+    /// --timeout, --kill-tree, the transient cgroup's limits and --rlimit; nil when none is given.
+    public var limits: Limits?
 
     public var userNamespace: UserNamespaceSetup?
     public var uid: uid_t?

@@ -14,6 +14,7 @@ public enum OptionKey: UInt8, Sendable {
     case clearEnv, whitelistEnv
     case capDrop, capAdd, keepCaps, noNewPrivs, newSession
     case jsonStatus
+    case timeout, killTree, memoryMax, pidsMax, cpuMax, cgroupParent, rlimit
     case target, all, joinCgroup, preserveCredentials, wdns, env, noFork
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp
