@@ -16,7 +16,9 @@ extension ProcessFacts {
             permitted: CapabilitySet(rawValue: permitted),
             known: spec.capabilities == nil ? [] : .all(count: knownCapabilityCount()),
             foregroundTerminal: isatty(0) != 0 && tcgetpgrp(0) == getpgrp() ? 0 : nil)
-        if let limits = spec.limits, limits.wantsCgroup(newPIDNamespace: spec.namespaces.contains(.pid)) {
+        if let limits = spec.limits,
+            limits.wantsCgroup(newPIDNamespace: spec.namespaces.contains(.pid), intoCgroup: spec.intoCgroup != nil)
+        {
             facts.cgroups = try CgroupFacts.read(parents: limits.cgroupParents, controllers: limits.limitsCgroup)
         }
         facts.procIsOurs = procNamesThisProcess(facts.pid)

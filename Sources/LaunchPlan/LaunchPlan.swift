@@ -74,7 +74,8 @@ public struct LaunchPlan: Equatable, Sendable {
         }
         var limits: LimitsPlan?
         if let request = spec.limits {
-            limits = try LimitsPlan(request, newPIDNamespace: spec.namespaces.contains(.pid), facts: facts)
+            limits = try LimitsPlan(
+                request, newPIDNamespace: spec.namespaces.contains(.pid), intoCgroup: spec.intoCgroup != nil, facts: facts)
         }
         // setsid(2) refuses a process group leader: as setsid(1), the program then gets a process of its own.
         let needsChild =

@@ -24,11 +24,11 @@ public struct LimitsPlan: Equatable, Sendable {
     public var cgroup: TransientCgroupPlan?
     public var memoryMax: UInt64?
 
-    init?(_ limits: Limits, newPIDNamespace: Bool, facts: ProcessFacts) throws {
+    init?(_ limits: Limits, newPIDNamespace: Bool, intoCgroup: Bool, facts: ProcessFacts) throws {
         guard limits.killsTree else { return nil }
         timeout = limits.timeout
         memoryMax = limits.memoryMax
-        if limits.wantsCgroup(newPIDNamespace: newPIDNamespace) {
+        if limits.wantsCgroup(newPIDNamespace: newPIDNamespace, intoCgroup: intoCgroup) {
             cgroup = try TransientCgroupPlan(limits, facts: facts.cgroups ?? CgroupFacts(v2: nil), pid: facts.pid)
         }
         if cgroup != nil {

@@ -27,9 +27,11 @@ public struct Limits: Equatable, Sendable {
     public var killsTree: Bool { killTree || timeout != nil || limitsCgroup }
 
     /// A transient cgroup is made: for a limit, or to find what is left behind when no PID
-    /// namespace holds it (the end of a new PID namespace's init kills everything in it).
-    public func wantsCgroup(newPIDNamespace: Bool) -> Bool {
-        limitsCgroup || (killsTree && (!newPIDNamespace || !cgroupParents.isEmpty))
+    /// namespace holds it (the end of a new PID namespace's init kills everything in it). Not
+    /// for --timeout alone when the program starts in --into-cgroup's directory.
+    public func wantsCgroup(newPIDNamespace: Bool, intoCgroup: Bool) -> Bool {
+        if intoCgroup && cgroupOptional { return false }
+        return limitsCgroup || (killsTree && (!newPIDNamespace || !cgroupParents.isEmpty))
     }
 
     /// Only --timeout wants the cgroup: where none can be made, the program's process group stands in.

@@ -72,6 +72,14 @@ struct LimitTests {
         #expect(try !isRunning(sleep))
     }
 
+    /// --into-cgroup keeps the program in its directory; the timeout's SIGKILL then goes to its process group.
+    @Test func timeoutWithIntoCgroupStartsTheProgramThere() throws {
+        let cg = try TestCgroup("into-timeout")
+        defer { cg.remove() }
+        let r = try Swclone.run(["--into-cgroup", cg.path, "--timeout", "10", "--", "grep", "^0::", "/proc/self/cgroup"])
+        #expect(r.status == 0 && r.lines == ["0::" + cg.path.dropFirst(TestCgroup.mountPoint!.count)], "\(r.stdout) \(r.stderr)")
+    }
+
     // MARK: --kill-tree
 
     @Test func killTreeEndsWhatTheProgramLeft() throws {

@@ -137,6 +137,15 @@ struct LimitsPlanTests {
         #expect(asked.limits?.cgroup?.v2 != nil)
     }
 
+    /// --into-cgroup puts the program in its own directory: --timeout then kills the process group.
+    @Test func timeoutWithIntoCgroupKeepsTheProgramThere() throws {
+        let p = try plan { s, l in
+            s.intoCgroup = "/sys/fs/cgroup/unified/job"
+            l.timeout = try! parseTimeout("1")
+        }
+        #expect(p.limits?.cgroup == nil && p.limits?.treeKill == .processGroup && p.cgroup == .into("/sys/fs/cgroup/unified/job"))
+    }
+
     @Test func withoutCgroupV2TheTreeNeedsAPIDNamespace() throws {
         let legacy = CgroupFacts(v2: nil, v1: Self.hybrid.v1)
         let error = #expect(throws: SwcloneError.self) { try plan(legacy) { _, l in l.killTree = true } }
