@@ -30,6 +30,10 @@ rows=(
   "uts, in place|--uts||exec"
 )
 program=/bin/true
+# What a transient cgroup costs a launch (--pids-max makes one; on hybrid hosts a cgroup v2 one
+# holding the tree and a v1 pids one): swclone against itself without it, in the same run.
+plain_fork="--fork"
+cgroup_fork="--fork --pids-max 1000"
 
 commands=()
 for ((round = 0; round < rounds; round++)); do
@@ -38,6 +42,7 @@ for ((round = 0; round < rounds; round++)); do
     commands+=("$installed $opts $program" "unshare $opts $program")
     [ -n "$bw" ] && commands+=("bwrap $bw $program")
   done
+  commands+=("$installed $plain_fork $program" "$installed $cgroup_fork $program")
 done
 hyperfine -N --style none --warmup 3 --runs $((runs / rounds)) --export-json "$tmp/times.json" "${commands[@]}" \
   >/dev/null 2>"$tmp/hyperfine.err" || { cat "$tmp/hyperfine.err" >&2; exit 1; }
@@ -79,6 +84,17 @@ for row in "${rows[@]}"; do
     "$(awk -v a="$sw" -v b="$un" 'BEGIN { printf "%.2f", a / b }')" "$swi" "$uni" \
     "$(peak_rss "$installed" $opts $program)" "$(peak_rss unshare $opts $program)" "$bwrss"
 done
+
+
+echo
+echo "| transient cgroup | without | with | with/without | instr. without | instr. with |"
+echo "|---|---|---|---|---|---|"
+plain=$(median_ms "$installed $plain_fork $program")
+cgroup=$(median_ms "$installed $cgroup_fork $program")
+# $plain_fork and $cgroup_fork are unquoted on purpose: they are several words.
+printf '| `%s` against `%s` | %s ms | %s ms | %s | %s | %s |\n' "$cgroup_fork" "$plain_fork" "$plain" "$cgroup" \
+  "$(awk -v a="$cgroup" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')" \
+  "$(instructions fork "$swclone" $plain_fork $program)" "$(instructions fork "$swclone" $cgroup_fork $program)"
 
 echo
 echo "Median wall time of $runs runs each (hyperfine -N), all in one hyperfine run that went round"
