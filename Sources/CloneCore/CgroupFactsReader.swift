@@ -49,7 +49,8 @@ extension CgroupFacts {
             guard !controllers.isEmpty, let own = ownV1Controllers.firstIndex(of: controllers.rawValue),
                 let dir = mountedCgroupDirectory(ownV1Paths[own], in: mount)
             else { continue }
-            facts.v1.append(CgroupHierarchy(version2: false, parent: dir, controllers: controllers, writable: writable(dir)))
+            // Whether swclone may write there is for mkdir to say: only cgroup v2's decides anything.
+            facts.v1.append(CgroupHierarchy(version2: false, parent: dir, controllers: controllers))
         }
         for dir in parents { try facts.useParent(dir, mounts: mounts, controllers: controllers) }
         return facts

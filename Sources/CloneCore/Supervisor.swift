@@ -86,7 +86,7 @@ struct Supervisor {
             pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: initReports, events: Int16(POLLIN), revents: 0),
         ]
-        var timedOut = false, killed = false
+        var timedOut = false, killed = false, ended = false
         // CLOCK_MONOTONIC deadlines: the SIGTERM, then the SIGKILL.
         var termAt: Double?, killAt: Double?
         if let timeout { termAt = monotonicNow() + timeout.seconds }
@@ -101,7 +101,10 @@ struct Supervisor {
                 break
             }
             if fds[2].revents != 0, !readReports(&killedBy) { fds[2].fd = -1 }
-            if fds[1].revents != 0 { break }
+            if fds[1].revents != 0 {
+                ended = true
+                break
+            }
             if fds[0].revents != 0 { handle(from: signals) }
             if let due = termAt, monotonicNow() >= due {
                 termAt = nil
@@ -116,7 +119,7 @@ struct Supervisor {
                 killer?.killAll()
             }
         }
-        killer?.programEnded()
+        if ended { killer?.programEnded() }
         let end = child.waitForEnd()
         if initReports >= 0 { _ = readReports(&killedBy) }
         terminal?.reclaim(from: child.pid)

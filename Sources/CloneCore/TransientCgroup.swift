@@ -57,7 +57,9 @@ final class TransientCgroup {
     }
 
     private func cannotCreate(_ placement: CgroupPlacement, _ err: Int32) -> SwcloneError {
-        let version = placement.version2 ? "cgroup v2" : "the cgroup v1 \(placement.controllers.names) hierarchy"
+        let names = placement.controllers.names
+        let version =
+            placement.version2 ? "cgroup v2" + (names.isEmpty ? "" : ", for \(names)") : "the cgroup v1 \(names) hierarchy"
         var line = "\(plan.options): cannot create the transient cgroup \(placement.directory) (\(version)): \(errnoText(err))"
         switch err {
         case EACCES, EPERM:
@@ -154,7 +156,10 @@ final class TransientCgroup {
         var leftover = false
         // Nothing to read: rmdir answers whether anything is left (EBUSY), without reading cgroup.events.
         var empty = false
-        if !readUsage, let v2 = plan.v2 { empty = rmdir(v2.directory) == 0 }
+        if !readUsage, let v2 = plan.v2, rmdir(v2.directory) == 0 {
+            empty = true
+            made.removeAll { $0 == v2.directory }
+        }
         if !empty && isPopulated() {
             killAll()
             leftover = !waitUntilEmpty()

@@ -23,11 +23,12 @@ public struct CgroupHierarchy: Equatable, Sendable {
     /// Where the transient cgroup goes: swclone's own cgroup in this hierarchy, or --cgroup-parent's directory.
     public var parent: String
     public var fromOption: Bool
-    /// v1: the controllers mounted with this hierarchy; v2: those in the parent's cgroup.controllers.
+    /// v1: the controllers mounted with this hierarchy; v2: those in the parent's cgroup.controllers
+    /// (read for a --cgroup-parent directory only, which swclone may give its children controllers).
     public var controllers: Controllers
     /// v2: those in the parent's cgroup.subtree_control, which its children get.
     public var enabled: Controllers
-    /// swclone may create a directory in the parent.
+    /// swclone may create a directory in the parent (cgroup v2's decides whether --timeout alone makes one).
     public var writable: Bool
 
     public init(

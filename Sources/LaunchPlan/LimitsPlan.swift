@@ -109,8 +109,8 @@ public struct TransientCgroupPlan: Equatable, Sendable {
         let controller = flag.names
         var places: [String] = []
         if let v2 = facts.v2 {
-            let file = v2.controllers.contains(flag) ? "cgroup.subtree_control" : "cgroup.controllers"
-            places.append("cgroup v2 has no \(controller) controller for the children of \(v2.parent) (not in its \(file))")
+            let file = v2.fromOption ? "cgroup.controllers" : "cgroup.subtree_control"
+            places.append("cgroup v2 gives no \(controller) controller to the children of \(v2.parent) (not in its \(file))")
         } else {
             places.append("no cgroup v2 filesystem is mounted")
         }

@@ -148,6 +148,21 @@ struct LimitTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).allSatisfy { !$0.hasPrefix("swclone-") })
     }
 
+    /// A host without cgroup v2 (here: unmounted in a mount namespace of the test's own): the
+    /// v1 pids cgroup holds the tree, emptied process by process.
+    @Test func withoutCgroupV2TheV1CgroupHoldsTheTree() throws {
+        guard let mount = TestCgroup.mountPoint else { return }
+        let sleep = uniqueSleep()
+        let r = try runProgram(
+            "/usr/bin/unshare",
+            [
+                "--mount", "--propagation", "private", "sh", "-c", #"umount "$1" && shift && exec "$@""#, "sh", mount, Swclone.path,
+                "--pids-max", "8", "--", "sh", "-c", "setsid sleep \(sleep) & grep -c ' - cgroup2 ' /proc/self/mountinfo",
+            ])
+        #expect(r.lines == ["0"], "\(r.stdout) \(r.stderr)")
+        #expect(try !isRunning(sleep))
+    }
+
     @Test func unprivilegedMemoryMaxFailsWithOneLineNamingTheFix() throws {
         let r = try Swclone.run(["--memory-max", "48M", "--", "true"], asUser: "65534")
         expectOneErrorLine(r, status: 125, containing: "--memory-max 48M: cannot create the transient cgroup")

@@ -104,7 +104,7 @@ struct LimitsPlanTests {
         #expect(error?.status == ExitStatus.setupFailed)
         #expect(
             error?.message.hasPrefix(
-                "--pids-max 8: cgroup v2 has no pids controller for the children of /sys/fs/cgroup/user.slice/s.scope (not in its cgroup.subtree_control), no cgroup v1 hierarchy has it; give --cgroup-parent DIR"
+                "--pids-max 8: cgroup v2 gives no pids controller to the children of /sys/fs/cgroup/user.slice/s.scope (not in its cgroup.subtree_control), no cgroup v1 hierarchy has it; give --cgroup-parent DIR"
             ) == true, "\(error?.message ?? "")")
     }
 
