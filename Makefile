@@ -24,10 +24,11 @@ RELEASE_FLAGS = -c release -Xswiftc -static-executable \
 BIN = .build/release/swclone
 CONFORMANCE ?= ../shared/conformance/run
 # Debian packages the build needs, and those the tests and swclone's own use need
-# (package:check, the check a shell command): newuidmap for ID ranges, ip, ps and capsh in tests.
+# (package:check, the check a shell command): newuidmap for ID ranges; ip, ps, capsh, strace, and
+# bwrap to compare the filesystem view with, in tests.
 BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap pkg-config:command\ -v\ pkg-config
 RUN_DEPS = uidmap:command\ -v\ newuidmap iproute2:command\ -v\ ip procps:command\ -v\ ps \
-       libcap2-bin:command\ -v\ capsh
+       libcap2-bin:command\ -v\ capsh strace:command\ -v\ strace bubblewrap:command\ -v\ bwrap
 # What `make bench` compares with and measures by.
 BENCH_DEPS = hyperfine:command\ -v\ hyperfine bubblewrap:command\ -v\ bwrap valgrind:command\ -v\ valgrind \
        time:test\ -x\ /usr/bin/time jq:command\ -v\ jq util-linux:command\ -v\ unshare

@@ -28,6 +28,7 @@ void sw_op_init(struct sw_op *op, enum sw_op_kind kind) {
     op->kind = kind;
     op->fd = -1;
     op->fd2 = -1;
+    op->parent_mode = 0755;
 }
 
 int sw_exit_status(struct sw_failure f) {
@@ -113,6 +114,50 @@ static struct sw_failure run_op(const struct sw_op *op) {
         return take_terminal(op->fd);
     case SW_OP_PROCESS_GROUP:
         if (setpgid(0, 0) != 0) SW_FAIL(SW_STEP_PROCESS_GROUP);
+        return sw_ok;
+    case SW_OP_VIEW_BEGIN:
+    case SW_OP_VIEW_BIND:
+    case SW_OP_VIEW_REMOUNT_RO:
+    case SW_OP_VIEW_FS:
+    case SW_OP_VIEW_PROC:
+    case SW_OP_VIEW_DEV:
+    case SW_OP_VIEW_DIR:
+    case SW_OP_VIEW_SYMLINK:
+    case SW_OP_VIEW_CHMOD:
+    case SW_OP_VIEW_FILE:
+    case SW_OP_VIEW_FINISH:
+        return sw_op_view(op);
+    case SW_OP_LANDLOCK:
+        return sw_op_landlock(&op->landlock);
+    case SW_OP_CHDIR_FIRST:
+        for (const char *const *pair = op->config; pair && pair[0]; pair += 2) {
+            if (chdir(pair[0]) != 0) continue;
+            if (op->env_slot) *op->env_slot = (char *)pair[1];
+            break;
+        }
+        return sw_ok;
+    case SW_OP_LOCK_FILE:
+        return sw_op_lock_file(op);
+    case SW_OP_WAIT_FD: {
+        char byte;
+        ssize_t n;
+        do n = read(op->fd, &byte, 1); while (n < 0 && errno == EINTR);
+        if (n < 0) SW_FAIL(SW_STEP_WAIT_FD);
+        close(op->fd);
+        return sw_ok;
+    }
+    case SW_OP_SETNS:
+        if (setns(op->fd, (int)op->flags) != 0) SW_FAIL(SW_STEP_USERNS_JOIN);
+        close(op->fd);
+        return sw_ok;
+    case SW_OP_NEST_USERNS:
+        return sw_op_nest_user_namespace(&op->identity);
+    case SW_OP_ASSERT_NO_USERNS:
+        /* As bubblewrap: the proof is a user namespace that cannot be made (and a failure otherwise). */
+        if (unshare(CLONE_NEWUSER) == 0) {
+            errno = EEXIST;
+            SW_FAIL(SW_STEP_USERNS_ASSERT);
+        }
         return sw_ok;
     }
     errno = EINVAL;

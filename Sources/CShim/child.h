@@ -25,6 +25,13 @@ struct sw_failure sw_op_identity(const struct sw_identity *id);
 struct sw_failure sw_op_capabilities(const struct sw_caps *caps);
 struct sw_failure sw_op_parent_death(const struct sw_op *op);
 struct sw_failure sw_op_resource_limit(const struct sw_rlimit *limit);
+/* The filesystem view's operations (view.c) and --landlock (landlock.c). */
+struct sw_failure sw_op_view(const struct sw_op *op);
+struct sw_failure sw_op_landlock(const struct sw_landlock *landlock);
+struct sw_failure sw_op_nest_user_namespace(const struct sw_identity *id);
+struct sw_failure sw_op_lock_file(const struct sw_op *op);
+/* /proc/self as it was before the view replaced the root (where it may be gone, or read-only), or -1. */
+int sw_view_proc_self(void);
 
 /* Brings up the loopback interface of the current network namespace: 0, or -1 with errno. */
 int sw_loopback_up(void);

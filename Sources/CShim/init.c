@@ -15,6 +15,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,7 +51,12 @@ struct sw_failure sw_run_init(const struct sw_child *c) {
     if (signals < 0) SW_FAIL(SW_STEP_INIT);
     pid_t program = sw_fork_raw();
     if (program < 0) SW_FAIL(SW_STEP_INIT);
-    if (program == 0) sw_report_and_exit(c, sw_exec_program(c));
+    if (program == 0) {
+        /* The init's parent-death signal is not inherited: --die-with-parent reaches the program only through its own. */
+        if (c->program_death_signal && prctl(PR_SET_PDEATHSIG, c->program_death_signal) != 0)
+            sw_report_and_exit(c, (struct sw_failure){ SW_STEP_PARENT_DEATH, errno, 0 });
+        sw_report_and_exit(c, sw_exec_program(c));
+    }
     /* From now on only the program reports there: end-of-file means it exec'd. */
     close(c->error_fd);
 

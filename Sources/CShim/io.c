@@ -16,7 +16,11 @@
 #endif
 
 int sw_write_file(const char *path, const char *text) {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    return sw_write_file_at(AT_FDCWD, path, text);
+}
+
+int sw_write_file_at(int dirfd, const char *path, const char *text) {
+    int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
     if (fd < 0) return -1;
     size_t len = strlen(text);
     ssize_t n;

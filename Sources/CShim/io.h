@@ -13,6 +13,8 @@
 
 /* Writes `text` to `path` in one write(2) at offset 0, as /proc's map files require. 0, or -1 with errno. */
 int sw_write_file(const char *path, const char *text);
+/* The same, `path` relative to the directory `dirfd` (AT_FDCWD: as sw_write_file). */
+int sw_write_file_at(int dirfd, const char *path, const char *text);
 
 /* write(2) and read(2) of a whole record, retried on EINTR: 0 when all of it moved, else -1 (errno, or 0 at end-of-file). */
 int sw_write_all(int fd, const void *buf, size_t len);

@@ -108,3 +108,62 @@ struct sw_failure sw_op_resource_limit(const struct sw_rlimit *limit) {
     if (setrlimit(limit->resource, &r) != 0) SW_FAIL(SW_STEP_RLIMIT);
     return sw_ok;
 }
+
+/* Writes "ID ID 1" for `id` into buf, for a map of one ID to itself. */
+static void one_id_map(char buf[32], unsigned id) {
+    char digits[12];
+    int len = 0;
+    do digits[len++] = (char)('0' + id % 10); while ((id /= 10) > 0);
+    char *p = buf;
+    for (int round = 0; round < 2; round++) {
+        for (int i = len; i > 0; i--) *p++ = digits[i - 1];
+        *p++ = ' ';
+    }
+    *p++ = '1';
+    *p = '\0';
+}
+
+/*
+ * --disable-userns: the sandbox's user namespace allows one more, this one;
+ * inside it, the program's IDs mapped to themselves, it cannot raise the
+ * limit of the namespace above (bubblewrap's way).
+ */
+struct sw_failure sw_op_nest_user_namespace(const struct sw_identity *id) {
+    char map[32];
+    /* This process's /proc directory follows it into the new namespace; the view's root may have no /proc. */
+    int proc = sw_view_proc_self();
+    int dir = proc >= 0 ? proc : open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) SW_FAIL(SW_STEP_USERNS_NEST);
+    int rc = unshare(CLONE_NEWUSER) == 0 && sw_write_file_at(dir, "setgroups", "deny") == 0 ? 0 : -1;
+    if (rc == 0) {
+        one_id_map(map, id->uid);
+        rc = sw_write_file_at(dir, "uid_map", map);
+    }
+    if (rc == 0) {
+        one_id_map(map, id->gid);
+        rc = sw_write_file_at(dir, "gid_map", map);
+    }
+    int saved = errno;
+    close(dir);
+    errno = saved;
+    if (rc != 0) SW_FAIL(SW_STEP_USERNS_NEST);
+    return sw_ok;
+}
+
+/*
+ * --lock-file: a read lock on the file, as bubblewrap takes it. The
+ * descriptor is close-on-exec: the program's exec drops its copy, and the
+ * reaper (this process, which never execs) holds the lock while the sandbox runs.
+ */
+struct sw_failure sw_op_lock_file(const struct sw_op *op) {
+    int fd = open(op->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) SW_FAIL(SW_STEP_LOCK_FILE);
+    struct flock lock = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    if (fcntl(fd, F_SETLK, &lock) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        SW_FAIL(SW_STEP_LOCK_FILE);
+    }
+    return sw_ok;
+}

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #ifndef SYS_pidfd_open
@@ -63,4 +64,10 @@ int sw_read_signal(int fd, int *signo, int *code) {
     *signo = (int)info.ssi_signo;
     *code = info.ssi_code;
     return 0;
+}
+
+int sw_die_with_parent(pid_t parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return -1;
+    /* The parent may have died before the prctl: then ours is already someone else. */
+    return getppid() == parent ? 0 : -1;
 }

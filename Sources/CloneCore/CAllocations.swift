@@ -28,6 +28,17 @@ final class CAllocations {
         UnsafeRawPointer(array(strings)).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
     }
 
+    /// Key, value pairs for fsconfig, then a NULL key: a key with a nil value is a flag.
+    func pairs(_ pairs: [(String, String?)]) -> UnsafePointer<UnsafePointer<CChar>?> {
+        let array = allocate(UnsafePointer<CChar>?.self, count: 2 * pairs.count + 2)
+        array.initialize(repeating: nil, count: 2 * pairs.count + 2)
+        for (i, (key, value)) in pairs.enumerated() {
+            array[2 * i] = string(key)
+            array[2 * i + 1] = value.map(string)
+        }
+        return UnsafePointer(array)
+    }
+
     /// Uninitialized memory for `count` values (malloc'd, so free() releases it).
     func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         let raw = malloc(max(count, 1) * MemoryLayout<T>.stride)!

@@ -32,6 +32,7 @@ struct ChildResources {
 final class ChildStructure {
     let pointer: UnsafeMutablePointer<sw_child>
     private let memory = CAllocations()
+    private var pwdSlot: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 
     init(_ plan: LaunchPlan, resources r: ChildResources) {
         pointer = memory.allocate(sw_child.self, count: 1)
@@ -47,16 +48,26 @@ final class ChildStructure {
             c.helper_maps = r.helperMaps.map { UnsafePointer($0.maps) }
             c.map_report = r.helperMaps?.report
         }
+        // bubblewrap's PWD: its own slot, last, which the step choosing the directory fills.
+        if let environment = plan.program.environment {
+            let setsPWD = plan.steps.contains { if case .chdirFirst(_, true) = $0 { true } else { false } }
+            let entries = setsPWD ? environment.filter { !$0.hasPrefix("PWD=") } + ["PWD=/"] : environment
+            let envp = memory.array(entries)
+            if setsPWD { pwdSlot = envp + (entries.count - 1) }
+            c.envp = UnsafePointer(envp)
+        } else {
+            c.envp = UnsafePointer(environ)
+        }
         let ops = memory.allocate(sw_op.self, count: plan.steps.count)
         for (i, step) in plan.steps.enumerated() { (ops + i).initialize(to: operation(step, plan: plan, resources: r)) }
         c.ops = UnsafePointer(ops)
         c.op_count = Int32(plan.steps.count)
         c.run_init = plan.runsInit
+        c.program_death_signal = plan.runsInit ? plan.killChildSignal ?? 0 : 0
         c.status_fd = r.initReportsFD
         if let mask = r.signalMask { c.sigmask = mask } else { sigprocmask(SIG_SETMASK, nil, &c.sigmask) }
         // One spare slot before argv[0] for the shell fallback of a script without #!.
         c.argv = memory.array(plan.program.argv, spare: 1).advanced(by: 1)
-        c.envp = plan.program.environment.map { UnsafePointer(memory.array($0)) } ?? UnsafePointer(environ)
         c.candidates = memory.constArray(plan.program.candidates)
         pointer.initialize(to: c)
     }
@@ -136,8 +147,154 @@ final class ChildStructure {
             op.fd = plan.terminal ?? -1
         case .newProcessGroup:
             kind(.processGroup)
+        case .viewBegin(let scratch):
+            kind(.viewBegin)
+            op.path = string(scratch)
+        case .view(let operation, let newInstance):
+            op = viewOperation(operation, newInstance: newInstance)
+        case .viewFinish:
+            kind(.viewFinish)
+            let mask = umask(0)
+            umask(mask)
+            op.mode = UInt32(mask)
+        case .chdirFirst(let directories, _):
+            kind(.chdirFirst)
+            op.config = memory.pairs(directories.map { ($0, "PWD=" + $0) })
+            op.env_slot = pwdSlot
+        case .lockFile(let path):
+            kind(.lockFile)
+            op.path = string(path)
+        case .waitOnDescriptor(let fd, _):
+            kind(.waitDescriptor)
+            op.fd = fd
+        case .joinUserNamespace(let fd):
+            kind(.setns)
+            op.fd = fd
+            op.flags = UInt(SW_CLONE_NEWUSER)
+        case .limitUserNamespaces:
+            kind(.writeFile)
+            op.path = string("/proc/sys/user/max_user_namespaces")
+            op.text = string("1")
+            op.step = .userNamespaceLimit
+        case .nestUserNamespace(let uid, let gid):
+            kind(.nestUserNamespace)
+            op.identity.uid = uid
+            op.identity.gid = gid
+        case .assertUserNamespacesDisabled:
+            kind(.assertNoUserNamespace)
+        case .landlock(let rules):
+            kind(.landlock)
+            let array = memory.allocate(sw_landlock_rule.self, count: rules.rules.count)
+            for (i, rule) in rules.rules.enumerated() {
+                (array + i).initialize(to: sw_landlock_rule(path: string(rule.path), access: rule.access.rawValue))
+            }
+            op.landlock = sw_landlock(handled: rules.handled.rawValue, rules: UnsafePointer(array), rule_count: Int32(rules.rules.count))
         }
         return op
+    }
+
+    /// A view operation: sources are the host's, resolved here (realpath, as bubblewrap) and
+    /// reached under /oldroot; destinations relative to the new root.
+    private func viewOperation(_ operation: ViewOperation, newInstance: Bool) -> sw_op {
+        var op = sw_op()
+        func kind(_ k: sw_op_kind) { sw_op_init(&op, k) }
+        func bindFlags(_ access: BindAccess) -> UInt {
+            access == .readOnly ? SW_VIEW_READ_ONLY : access == .devices ? SW_VIEW_DEVICES : 0
+        }
+        switch operation.kind {
+        case .bind(let source, let access, let optional):
+            kind(.viewBind)
+            op.path = string(oldRoot(resolved(source)))
+            op.flags = bindFlags(access) | (optional ? SW_VIEW_OPTIONAL : 0)
+        case .bindDescriptor(let fd, let access):
+            kind(.viewBind)
+            op.path = string(oldRoot(resolved("/proc/self/fd/\(fd)")))
+            op.flags = bindFlags(access)
+            op.fd = fd
+        case .remountReadOnly:
+            kind(.viewRemountReadOnly)
+        case .tmpfs(let mode, let size):
+            kind(.viewFilesystem)
+            op.text = string("tmpfs")
+            var config: [(String, String?)] = [("mode", "0" + String(mode, radix: 8))]
+            if let size { config.append(("size", String(size))) }
+            op.config = memory.pairs(config)
+            op.attributes = UInt64(SW_MOUNT_ATTR_NOSUID | SW_MOUNT_ATTR_NODEV)
+        case .proc:
+            kind(.viewProc)
+            op.flags = newInstance ? SW_VIEW_NEW : 0
+        case .dev:
+            kind(.viewDev)
+            // As bubblewrap: the terminal on standard output becomes /dev/console, so ttyname() works.
+            if isatty(1) != 0, let tty = ttyname(1) { op.path = string(oldRoot(String(cString: tty))) }
+        case .mqueue:
+            kind(.viewFilesystem)
+            op.text = string("mqueue")
+            op.attributes = UInt64(SW_MOUNT_ATTR_NOSUID | SW_MOUNT_ATTR_NODEV | SW_MOUNT_ATTR_NOEXEC)
+        case .dir(let mode):
+            kind(.viewDir)
+            op.mode = mode
+        case .symlink(let target):
+            kind(.viewSymlink)
+            op.text = string(target)
+        case .chmod(let mode):
+            kind(.viewChmod)
+            op.mode = mode
+        case .file(let fd, let mode):
+            kind(.viewFile)
+            op.fd = fd
+            op.mode = mode
+        case .bindData(let fd, let mode, let readOnly):
+            kind(.viewFile)
+            op.fd = fd
+            op.mode = mode
+            op.flags = SW_VIEW_BIND | (readOnly ? SW_VIEW_READ_ONLY : 0)
+        case .overlay(let sources, let upper):
+            kind(.viewFilesystem)
+            op.text = string("overlay")
+            // overlayfs lists the layers top first; the command line gives them bottom first.
+            var config: [(String, String?)] = [
+                ("lowerdir", sources.reversed().map { overlayPath(oldRoot(resolved($0))) }.joined(separator: ":"))
+            ]
+            switch upper {
+            case .directory(let rw, let work):
+                config += [("upperdir", overlayPath(oldRoot(resolved(rw)))), ("workdir", overlayPath(oldRoot(resolved(work))))]
+            case .temporary:
+                let n = overlayCount
+                overlayCount += 1
+                config += [("upperdir", "/tmp-overlay-upper-\(n)"), ("workdir", "/tmp-overlay-work-\(n)")]
+                op.flags = SW_VIEW_SCRATCH_DIRS
+            case .none:
+                break
+            }
+            config.append(("userxattr", nil))
+            op.config = memory.pairs(config)
+            op.attributes = UInt64(SW_MOUNT_ATTR_NOSUID | SW_MOUNT_ATTR_NODEV | (upper == .none ? SW_MOUNT_ATTR_RDONLY : 0))
+        }
+        // Relative to the new root: "/" is the root itself.
+        op.dest = string(String(operation.destination.dropFirst()))
+        op.parent_mode = operation.parentMode
+        return op
+    }
+
+    private var overlayCount = 0
+
+    private func resolved(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
+    }
+
+    private func oldRoot(_ path: String) -> String { "/oldroot" + path }
+
+    /// overlayfs reads ':' and ',' as separators and '\\' as its escape.
+    private func overlayPath(_ path: String) -> String {
+        var escaped = ""
+        for c in path {
+            if c == "\\" || c == ":" || c == "," { escaped.append("\\") }
+            escaped.append(c)
+        }
+        return escaped
     }
 
     private func string(_ s: String) -> UnsafePointer<CChar> { memory.string(s) }

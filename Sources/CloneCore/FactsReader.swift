@@ -23,6 +23,16 @@ extension ProcessFacts {
         }
         facts.procIsOurs = procNamesThisProcess(facts.pid)
         facts.leadsProcessGroup = getpgrp() == facts.pid
+        if spec.view.buildsRoot {
+            facts.workingDirectory = currentDirectory()
+            facts.home = getenv("HOME").map { String(cString: $0) }
+        }
+        if spec.view.landlock {
+            let abi = sw_landlock_abi()
+            facts.landlockABI = abi > 0 ? Int(abi) : nil
+        }
+        if spec.view.landlock || spec.bwrap.userTry { facts.userNamespacesAllowed = hostAllowsUserNamespaces() }
+        if spec.bwrap.cgroupTry { facts.cgroupNamespaces = access("/proc/self/ns/cgroup", F_OK) == 0 }
         if !spec.setTID.isEmpty {
             facts.pidMax =
                 readTextFile("/proc/sys/kernel/pid_max").flatMap { Int($0.split(separator: "\n").first ?? "") }
@@ -31,6 +41,24 @@ extension ProcessFacts {
         }
         return facts
     }
+}
+
+private func currentDirectory() -> String? {
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+    guard getcwd(&buffer, buffer.count) != nil else { return nil }
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+}
+
+/// Whether this kernel has user namespaces and the sysctls allow creating one:
+/// user.max_user_namespaces, Debian's kernel.unprivileged_userns_clone and Ubuntu's
+/// kernel.apparmor_restrict_unprivileged_userns.
+private func hostAllowsUserNamespaces() -> Bool {
+    if access("/proc/self/ns/user", F_OK) != 0 { return false }
+    func value(_ path: String) -> Int? { readTextFile(path).flatMap { Int($0.split(separator: "\n").first ?? "") } }
+    if value("/proc/sys/user/max_user_namespaces") == 0 { return false }
+    if geteuid() != 0 && value("/proc/sys/kernel/unprivileged_userns_clone") == 0 { return false }
+    if geteuid() != 0 && value("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1 { return false }
+    return true
 }
 
 /// Whether /proc/self names this process: it does not where /proc was mounted for another

@@ -1,15 +1,22 @@
-/// One JSON object on one line, in the layout of bubblewrap's
-/// --json-status-fd (`{ "key": value, ... }`). Written by hand because
+/// One JSON object, in the layouts of bubblewrap: on one line for
+/// --json-status-fd (`{ "key": value, ... }`), a key a line for --info-fd
+/// (whose readers pick a key's line with grep). Written by hand because
 /// Foundation's encoder would slow every launch; strings are escaped as RFC 8259
 /// requires.
 struct JSONLine {
-    private(set) var bytes: [UInt8] = Array("{ ".utf8)
+    private(set) var bytes: [UInt8]
     private var empty = true
+    private let indented: Bool
 
-    init() { bytes.reserveCapacity(256) }
+    init(indented: Bool = false) {
+        self.indented = indented
+        bytes = Array((indented ? "{" : "{ ").utf8)
+        bytes.reserveCapacity(256)
+    }
 
     mutating func add<T: BinaryInteger>(_ key: String, _ value: T) {
-        if !empty { bytes += Array(", ".utf8) }
+        if !empty { bytes.append(UInt8(ascii: ",")) }
+        if indented { bytes += Array("\n    ".utf8) } else if !empty { bytes.append(UInt8(ascii: " ")) }
         empty = false
         appendString(key)
         bytes += Array(": ".utf8)
@@ -17,15 +24,16 @@ struct JSONLine {
     }
 
     mutating func add(_ key: String, string value: String) {
-        if !empty { bytes += Array(", ".utf8) }
+        if !empty { bytes.append(UInt8(ascii: ",")) }
+        if indented { bytes += Array("\n    ".utf8) } else if !empty { bytes.append(UInt8(ascii: " ")) }
         empty = false
         appendString(key)
         bytes += Array(": ".utf8)
         appendString(value)
     }
 
-    /// The finished line, newline included.
-    var line: [UInt8] { bytes + Array(" }\n".utf8) }
+    /// The finished object, newline included.
+    var line: [UInt8] { bytes + Array((indented ? "\n}\n" : " }\n").utf8) }
 
     private mutating func appendString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))

@@ -38,8 +38,8 @@ final class JSONStatus {
     /// The inodes of the child's new namespaces but time. Read while the
     /// child waits on the sync pipe: a program as fast as /bin/true has
     /// released its namespaces by the time exec is known to have worked.
-    func namespaceInodes(pid: pid_t, namespaces: Set<Namespace>) -> [(Namespace, UInt64)] {
-        Self.order.compactMap { ns in
+    static func namespaceInodes(pid: pid_t, namespaces: Set<Namespace>) -> [(Namespace, UInt64)] {
+        order.compactMap { ns in
             guard ns != .time, namespaces.contains(ns) else { return nil }
             let inode = sw_inode("/proc/\(pid)/ns/\(ns.procName)")
             return inode == 0 ? nil : (ns, inode)
@@ -48,13 +48,22 @@ final class JSONStatus {
 
     /// The first line, once the program has exec'd.
     func started(pid: pid_t, namespaces: [(Namespace, UInt64)]) throws {
-        var json = JSONLine()
-        json.add("child-pid", pid)
-        for (ns, inode) in namespaces { json.add("\(ns.procName)-namespace", inode) }
-        if let inode = timeNamespaceSlot?.pointee, inode != 0 { json.add("time-namespace", inode) }
-        guard writeAll(json.line) else {
+        guard Self.writeFirstLine(fd: fd, pid: pid, namespaces: namespaces, timeNamespace: timeNamespaceSlot?.pointee) else {
             throw SwcloneError.setup("--json-status \(fd): cannot write the status: \(errnoText(errno))")
         }
+    }
+
+    /// `{ "child-pid": N, "mnt-namespace": INODE, ... }`, as bubblewrap writes it to --json-status-fd
+    /// (and `indented`, a key a line, to --info-fd).
+    @discardableResult
+    static func writeFirstLine(
+        fd: Int32, pid: pid_t, namespaces: [(Namespace, UInt64)], timeNamespace: UInt64? = nil, indented: Bool = false
+    ) -> Bool {
+        var json = JSONLine(indented: indented)
+        json.add("child-pid", pid)
+        for (ns, inode) in namespaces { json.add("\(ns.procName)-namespace", inode) }
+        if let inode = timeNamespace, inode != 0 { json.add("time-namespace", inode) }
+        return writeAll(fd, json.line)
     }
 
     /// The last line. A reader that went away is no reason to change how swclone ends.
@@ -73,10 +82,10 @@ final class JSONStatus {
             if let usec = usage.cpuUsec { json.add("cpu-usec", usec) }
             if let kills = usage.oomKills { json.add("oom-kills", kills) }
         }
-        _ = writeAll(json.line)
+        _ = Self.writeAll(fd, json.line)
     }
 
-    private func writeAll(_ bytes: [UInt8]) -> Bool {
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

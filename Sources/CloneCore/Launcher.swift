@@ -17,6 +17,7 @@ public enum Launcher {
             joined = try NamespaceJoiner.join(join, target: target, cgroup: plan.cgroup)
             if target.pidfd >= 0 { close(target.pidfd) }
         }
+        try prepareBubblewrap(spec.bwrap, plan: plan)
         if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept) }
         let status = plan.jsonStatus.map(JSONStatus.init)
         // Signals wait in the mask from before the transient cgroup exists until it is gone: one
@@ -49,6 +50,29 @@ public enum Launcher {
         result.report()
         status?.ended(result)
         result.exitLikeIt()
+    }
+
+    /// What bubblewrap's options ask of swclone itself before the child exists: to die with its
+    /// parent, the namespaces to create the sandbox in, a descriptor to hold; and, as bubblewrap,
+    /// every source of the view found before anything is made.
+    private static func prepareBubblewrap(_ b: BubblewrapSettings, plan: LaunchPlan) throws {
+        if b.dieWithParent && sw_die_with_parent(getppid()) != 0 {
+            throw SwcloneError.setup("--die-with-parent: swclone's parent has already gone")
+        }
+        for case .view(let operation, _) in plan.steps {
+            guard case .bind(let source, _, false) = operation.kind, access(source, F_OK) != 0, errno == ENOENT else { continue }
+            throw SwcloneError(
+                "\(operation.option): cannot use the source: \(errnoText(ENOENT))", status: ExitStatus.setupFailed,
+                bwrapMessage: "Can't find source path \(source): \(String(cString: strerror(ENOENT)))")
+        }
+        for (fd, type, option) in [(b.userNamespaceFD, SW_CLONE_NEWUSER, "--userns"), (b.pidNamespaceFD, SW_CLONE_NEWPID, "--pidns")] {
+            guard let fd else { continue }
+            guard sw_setns(fd, Int32(truncatingIfNeeded: type)) == 0 else {
+                throw SwcloneError.setup("\(option) \(fd): cannot join the namespace: \(errnoText(errno))")
+            }
+        }
+        // Held open by swclone, which lives as long as the sandbox; the program does not get it.
+        if let fd = b.syncFD { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
     }
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
@@ -159,6 +183,12 @@ public enum Launcher {
         guard pid > 0 else { throw cloneFailure(cloneErrno, plan: plan) }
         let child = RunningChild(pid: pid, pidfd: pidfd)
         let terminal = plan.terminal.map { ForegroundTerminal(fd: $0) }
+        // --info-fd: once the sandbox exists (whoever reads it may write its maps, with --userns-block-fd).
+        if let fd = plan.spec.bwrap.infoFD {
+            JSONStatus.writeFirstLine(
+                fd: fd, pid: pid, namespaces: JSONStatus.namespaceInodes(pid: pid, namespaces: plan.namespaceFlags), indented: true)
+            close(fd)
+        }
 
         /// The child is gone or killed, and what it left undone: before the program ran, nothing stays.
         func abandon(_ error: SwcloneError, kill: Bool = true, bound: Bool = false) -> SwcloneError {
@@ -175,8 +205,8 @@ public enum Launcher {
             } catch let error as SwcloneError {
                 throw abandon(error)
             }
-            if let status, plan.jsonStatus?.readsNamespaces == true {
-                namespaces = status.namespaceInodes(pid: pid, namespaces: plan.namespaceFlags)
+            if status != nil, plan.jsonStatus?.readsNamespaces == true {
+                namespaces = JSONStatus.namespaceInodes(pid: pid, namespaces: plan.namespaceFlags)
             }
             sync.release()
         }

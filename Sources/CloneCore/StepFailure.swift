@@ -11,7 +11,18 @@ func describe(
     _ failure: sw_failure, plan: LaunchPlan,
     mapWriter: (writer: OutsideMapWriter, report: sw_map_report, pid: pid_t)? = nil
 ) -> SwcloneError {
-    SwcloneError(message(failure, plan: plan, mapWriter: mapWriter), status: sw_exit_status(failure))
+    SwcloneError(
+        message(failure, plan: plan, mapWriter: mapWriter), status: sw_exit_status(failure),
+        bwrapMessage: bwrapMessage(failure, plan: plan))
+}
+
+/// bubblewrap's words, where its scripts match them.
+private func bwrapMessage(_ failure: sw_failure, plan: LaunchPlan) -> String? {
+    let index = Int(failure.index)
+    guard failure.step == .viewCreate, failure.err == EEXIST, plan.steps.indices.contains(index),
+        case .view(let operation, _) = plan.steps[index], case .symlink = operation.kind
+    else { return nil }
+    return "Can't make symlink at \(operation.destination): existing destination is \(detailText(failure))"
 }
 
 private func message(
@@ -116,6 +127,28 @@ private func message(
         return "--timeout: cannot give the program a process group of its own: \(err)"
     case .initProcess:
         return "--init: cannot start the program under the init: \(err)"
+    case .viewRoot:
+        let scratch = plan.steps.lazy.compactMap { if case .viewBegin(let dir) = $0 { dir } else { nil } }.first ?? "/tmp"
+        return "cannot build the new root (a tmpfs over \(scratch) of the old root, then pivot_root): \(err)"
+    case .viewSource, .viewCreate, .viewMount, .viewReadOnly, .viewWrite:
+        guard case .view(let operation, _)? = step else { return "the filesystem view: \(err)" }
+        return "\(operation.option): \(viewFailure(failure, operation)): \(err)"
+    case .landlock:
+        return "--landlock: cannot restrict the program to the view: \(err)"
+    case .userNamespaceLimit:
+        return "--disable-userns: cannot set user.max_user_namespaces in the sandbox's user namespace: \(err)"
+    case .userNamespaceNest:
+        return "--disable-userns: cannot create the nested user namespace: \(err)"
+    case .userNamespaceAssert:
+        return "--assert-userns-disabled: the program could still create user namespaces"
+    case .lockFile:
+        guard case .lockFile(let path)? = step else { return "--lock-file: \(err)" }
+        return "--lock-file \(path): cannot lock it: \(err)"
+    case .waitDescriptor:
+        guard case .waitOnDescriptor(let fd, let option)? = step else { return "cannot wait on the descriptor: \(err)" }
+        return "\(option) \(fd): cannot read it: \(err)"
+    case .userNamespaceJoin:
+        return "--userns2: cannot join the user namespace: \(err)"
     }
 }
 
@@ -147,5 +180,40 @@ extension LaunchPlan {
         case .exec, .initProcess: return true
         default: return Int(failure.index) > keep
         }
+    }
+}
+
+/// What a view operation was doing when it failed, in words.
+private func viewFailure(_ failure: sw_failure, _ operation: ViewOperation) -> String {
+    switch failure.step {
+    case .viewSource:
+        if case .bindDescriptor = operation.kind, failure.err == ESTALE {
+            return "the descriptor's file was replaced while it was being bound"
+        }
+        return "cannot use the source"
+    case .viewCreate:
+        if case .symlink = operation.kind, failure.err == EEXIST {
+            let existing = detailText(failure)
+            return existing.isEmpty
+                ? "\(operation.destination) exists and is not that link"
+                : "\(operation.destination) exists and links to \(existing)"
+        }
+        return "cannot create \(operation.destination) in the new root"
+    case .viewReadOnly:
+        if case .remountReadOnly = operation.kind, failure.err == EINVAL {
+            return "cannot make \(operation.destination) read-only: it is not a mount point"
+        }
+        return "cannot make \(operation.destination) and every mount under it read-only"
+    case .viewWrite:
+        return "cannot write \(operation.destination)"
+    default:
+        return "cannot mount on \(operation.destination)"
+    }
+}
+
+/// The failure's detail, as the child wrote it (NUL-terminated inside the field).
+func detailText(_ failure: sw_failure) -> String {
+    withUnsafeBytes(of: failure.detail) { raw in
+        String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
     }
 }

@@ -26,6 +26,15 @@ public struct ProcessFacts: Equatable, Sendable {
     public var leadsProcessGroup: Bool
     /// Read only when the launch may make a transient cgroup (`Limits.wantsCgroup`).
     public var cgroups: CgroupFacts?
+    /// Read for a filesystem view: the working directory and $HOME (where the program starts
+    /// inside the view when none is given), and, for --landlock, the kernel's Landlock ABI (nil:
+    /// none) and whether this caller may create a user namespace (the sysctls allow it).
+    public var workingDirectory: String?
+    public var home: String?
+    public var landlockABI: Int?
+    public var userNamespacesAllowed = true
+    /// The kernel has cgroup namespaces (read for --unshare-cgroup-try).
+    public var cgroupNamespaces = true
 
     public init(
         pid: pid_t, uid: uid_t, gid: gid_t, effective: CapabilitySet, permitted: CapabilitySet,

@@ -53,7 +53,14 @@ public struct LaunchPlan: Equatable, Sendable {
         // if-let, not Optional.map: a generic call here had the runtime build metadata for JoinPlan?.
         var join: JoinPlan?
         if let request = spec.join { join = JoinPlan(request, target: target ?? TargetFacts()) }
-        let namespaceFlags = spec.namespaces.subtracting([.time])
+        let viewPlan = try ViewPlan(spec, facts: facts)
+        // The view adds what it needs: a mount namespace for its root, a user namespace for an unprivileged caller.
+        var namespaces = spec.namespaces
+        if viewPlan.buildsRoot { namespaces.insert(.mount) }
+        let userNamespace = spec.userNamespace ?? viewPlan.impliedUserNamespace
+        if viewPlan.impliedUserNamespace != nil { namespaces.insert(.user) }
+        if spec.bwrap.cgroupTry && facts.cgroupNamespaces { namespaces.insert(.cgroup) }
+        let namespaceFlags = namespaces.subtracting([.time])
         // Sorted only when there are files: the sorted array's type costs the runtime an instantiation.
         let keptNamespaces =
             spec.namespaceFiles.isEmpty
@@ -66,27 +73,34 @@ public struct LaunchPlan: Equatable, Sendable {
             cgroup = .target(dir)
         }
 
+        // A reaper holds --lock-file's locks, as in bubblewrap, with or without a PID namespace.
+        let runsInit = spec.runsInit || !spec.bwrap.lockFiles.isEmpty
         let joinsPID = join?.joined.contains(.pid) ?? false
         if !spec.setTID.isEmpty {
             try checkSetTID(
-                spec.setTID, newPIDNamespace: spec.namespaces.contains(.pid), pidMax: facts.pidMax,
+                spec.setTID, newPIDNamespace: namespaces.contains(.pid), pidMax: facts.pidMax,
                 levels: joinsPID ? nil : facts.pidLevels)
         }
         var limits: LimitsPlan?
         if let request = spec.limits {
             limits = try LimitsPlan(
-                request, newPIDNamespace: spec.namespaces.contains(.pid), intoCgroup: spec.intoCgroup != nil, facts: facts)
+                request, newPIDNamespace: namespaces.contains(.pid), intoCgroup: spec.intoCgroup != nil, facts: facts)
         }
         // setsid(2) refuses a process group leader: as setsid(1), the program then gets a process of its own.
         let needsChild =
-            limits != nil || spec.forkRequested || spec.namespaces.contains(.pid) || spec.killChildSignal != nil
-            || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || spec.runsInit
+            limits != nil || spec.forkRequested || namespaces.contains(.pid) || spec.killChildSignal != nil
+            || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || runsInit
             || (spec.join != nil && spec.join?.noFork != true && (joinsPID || spec.join?.joinCgroup == true))
             || (spec.newSession && facts.leadsProcessGroup && spec.join?.noFork != true)
+            // bubblewrap's sandbox is always a child it watches.
+            || spec.bwrap.defaults
 
         var steps: [SetupStep] = []
         var outsideMaps: OutsideMaps?
-        if let user = spec.userNamespace {
+        if let fd = spec.bwrap.userNamespaceBlockFD {
+            // --userns-block-fd: whoever read --info-fd writes the maps; the sandbox waits for it.
+            steps.append(.waitOnDescriptor(fd, option: "--userns-block-fd"))
+        } else if let user = userNamespace {
             if user.writableBySelf(uid: facts.uid, gid: facts.gid) {
                 if let text = user.setgroupsText { steps.append(.writeOwnMap(.setgroups, text)) }
                 if let text = user.uidMapText { steps.append(.writeOwnMap(.uidMap, text)) }
@@ -104,22 +118,26 @@ public struct LaunchPlan: Equatable, Sendable {
         }
         let waitsForParent = needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true)
         if waitsForParent { steps.insert(.waitForParent, at: 0) }
-        if outsideMaps != nil && spec.userNamespace?.denySetgroups == false {
+        if outsideMaps != nil && userNamespace?.denySetgroups == false {
             steps.append(.checkSetgroupsAllowed)
         }
         if spec.namespaces.contains(.time) { steps.append(.newTimeNamespace(offsets: spec.timeOffsetsText)) }
         if !keptNamespaces.isEmpty { steps.append(.keepNamespaces) }
         if let name = spec.hostname { steps.append(.hostname(name)) }
         if spec.namespaces.contains(.net) { steps.append(.loopbackUp) }
-        if spec.namespaces.contains(.mount), let propagation = spec.rootPropagation {
+        if namespaces.contains(.mount), let propagation = spec.rootPropagation {
             steps.append(.propagation(propagation))
         }
+        if spec.view.disableUserNamespaces { steps.append(.limitUserNamespaces) }
+        steps += viewPlan.steps(spec, newPIDNamespace: namespaces.contains(.pid))
         // As unshare: proc is mounted inside the new root, after chdir.
         if let root = spec.root { steps.append(.chroot(root)) }
         if let wd = spec.workingDirectory {
-            steps.append(.chdir(wd, option: "--wd"))
+            steps.append(.chdir(wd, option: spec.workingDirectoryOption))
         } else if spec.root != nil {
             steps.append(.chdir("/", option: "--wd"))
+        } else if viewPlan.buildsRoot {
+            steps.append(.chdirFirst([facts.workingDirectory, facts.home, "/"].compactMap { $0 }, setsPWD: spec.bwrap.defaults))
         }
         if let dir = spec.procMountPoint {
             // With / left as it is (maybe shared, systemd's default), proc would be mounted on the caller's /proc too.
@@ -127,8 +145,19 @@ public struct LaunchPlan: Equatable, Sendable {
             steps.append(.mountProc(dir))
         }
 
+        if let fd = spec.bwrap.userNamespace2FD { steps.append(.joinUserNamespace(fd)) }
         // A new user namespace gives its first process every capability in it, and so does joining one.
-        let ownsUserNamespace = spec.namespaces.contains(.user) || join?.joined.contains(.user) == true
+        if spec.view.disableUserNamespaces {
+            // Mounts need the sandbox's user namespace; the nested one comes after them, before the program's IDs.
+            let own = userNamespace?.uidMap.first.map { $0.inner } ?? 0
+            let ownGroup = userNamespace?.gidMap.first.map { $0.inner } ?? 0
+            steps.append(.nestUserNamespace(uid: own, gid: ownGroup))
+        }
+        if spec.view.assertUserNamespacesDisabled || spec.view.disableUserNamespaces {
+            steps.append(.assertUserNamespacesDisabled)
+        }
+        let ownsUserNamespace =
+            namespaces.contains(.user) || join?.joined.contains(.user) == true || spec.bwrap.userNamespaceFD != nil
         // --keep-caps alone keeps what a user namespace grants; without one there is nothing to keep (as unshare).
         let request = spec.capabilities.flatMap { $0 == CapabilityRequest(keepAll: true) && !ownsUserNamespace ? nil : $0 }
         let capabilities = try request.map { request in
@@ -152,12 +181,14 @@ public struct LaunchPlan: Equatable, Sendable {
             steps.append(
                 .identity(
                     Identity(
-                        uid: uid, gid: gid, groupsDenied: spec.userNamespace?.denySetgroups == true,
+                        uid: uid, gid: gid, groupsDenied: userNamespace?.denySetgroups == true,
                         keepCapabilities: capabilities != nil && uid != nil)))
         }
         if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
         if spec.noNewPrivileges { steps.append(.noNewPrivileges) }
         if spec.newSession { steps.append(.newSession) }
+        if let rules = viewPlan.landlock { steps.append(.landlock(rules)) }
+        if let fd = spec.bwrap.blockFD { steps.append(.waitOnDescriptor(fd, option: "--block-fd")) }
         if let signal = spec.killChildSignal {
             // First, so that swclone's death ends a child still waiting for it; again after a change of
             // user or group ID, which clears it.
@@ -171,7 +202,7 @@ public struct LaunchPlan: Equatable, Sendable {
             steps.append(.takeTerminal)
         }
         // A process group to kill whole; taking the terminal and a new session make one already.
-        if limits?.treeKill == .processGroup, !spec.newSession, terminal == nil { steps.append(.newProcessGroup) }
+        if case .processGroup? = limits?.treeKill, !spec.newSession, terminal == nil { steps.append(.newProcessGroup) }
         // First of all: a cgroup v1 hierarchy has no CLONE_INTO_CGROUP, so the child moves itself
         // before anything else runs (see SetupStep.joinCgroup).
         if let transient = limits?.cgroup {
@@ -186,8 +217,8 @@ public struct LaunchPlan: Equatable, Sendable {
 
         if !needsChild {
             start = .inPlace
-        } else if waitsForParent || !keptNamespaces.isEmpty || spec.runsInit
-            || spec.namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil || limits?.cgroup != nil
+        } else if waitsForParent || !keptNamespaces.isEmpty || runsInit || spec.bwrap.infoFD != nil
+            || namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil || limits?.cgroup != nil
         {
             // The child waits for swclone, or needs what only clone3 does; the kernel
             // refuses a time namespace to a process that shares its memory.
@@ -206,7 +237,7 @@ public struct LaunchPlan: Equatable, Sendable {
         self.cgroup = cgroup
         self.limits = limits
         self.join = join
-        runsInit = spec.runsInit
+        self.runsInit = runsInit
         killChildSignal = spec.killChildSignal
         setTID = spec.setTID
         program = ProgramPlan(spec: spec, join: spec.join, target: target)
@@ -276,8 +307,14 @@ public struct ProgramPlan: Equatable, Sendable {
 
     init(spec: LaunchSpec, join: NamespaceJoin?, target: TargetFacts?) {
         argv = spec.argv
+        // --argv0: what the program sees as its name; the search still goes by its real one.
+        if let name = spec.bwrap.argv0 { argv[0] = name }
         candidates = spec.executableCandidates
         environment = spec.environment
+        // bubblewrap sets PWD to the directory the program starts in.
+        if spec.bwrap.defaults, let dir = spec.workingDirectory, let env = environment {
+            environment = env.filter { !$0.hasPrefix("PWD=") } + ["PWD=" + dir]
+        }
         if join?.targetEnvironment == true, let env = target?.environment {
             environment = env
             let path = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }

@@ -47,6 +47,79 @@ public enum SetupStep: Equatable, Sendable {
     case takeTerminal
     /// Lead a process group, which --timeout kills whole where no cgroup can be made.
     case newProcessGroup
+    /// The filesystem view: a new root built on a tmpfs over `scratch` of the old root.
+    case viewBegin(scratch: String)
+    /// One operation of the view; for --proc, `newInstance` when the PID namespace is the program's own.
+    case view(ViewOperation, newInstance: Bool)
+    /// The new root becomes the root, the old one is detached; the caller's umask again.
+    case viewFinish
+    /// The first of these directories that exists (bubblewrap's: the caller's, then $HOME, then /);
+    /// `setsPWD`: the program's PWD says which, as bubblewrap sets it.
+    case chdirFirst([String], setsPWD: Bool)
+    /// --lock-file: a read lock on the file, held by the reaper (the child, which never execs) while the sandbox runs.
+    case lockFile(String)
+    /// --block-fd, --userns-block-fd: wait for a byte (or end-of-file) on the descriptor.
+    case waitOnDescriptor(Int32, option: String)
+    /// --userns2: switch to this user namespace once the sandbox is set up.
+    case joinUserNamespace(Int32)
+    /// --disable-userns: this user namespace allows one more (the next step's), so none is left for the program.
+    case limitUserNamespaces
+    /// --disable-userns: a user namespace under the sandbox's, which cannot raise the limit again.
+    case nestUserNamespace(uid: uid_t, gid: gid_t)
+    /// --assert-userns-disabled: creating a user namespace must fail.
+    case assertUserNamespacesDisabled
+    /// --landlock: the grants, as Landlock rules on paths of the final root.
+    case landlock(LandlockRules)
+}
+
+/// Landlock rules: every right the kernel's ABI knows is handled, and each grant keeps some.
+public struct LandlockRules: Equatable, Sendable {
+    public var handled: LandlockRights
+    public var rules: [Rule]
+
+    public init(handled: LandlockRights, rules: [Rule]) {
+        self.handled = handled
+        self.rules = rules
+    }
+
+    public struct Rule: Equatable, Sendable {
+        public var path: String
+        public var access: LandlockRights
+
+        public init(path: String, access: LandlockRights) {
+            self.path = path
+            self.access = access
+        }
+    }
+}
+
+/// Landlock's filesystem rights (landlock(7)), bit for bit.
+public struct LandlockRights: OptionSet, Equatable, Sendable {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    public static let execute = LandlockRights(rawValue: 1 << 0)
+    public static let writeFile = LandlockRights(rawValue: 1 << 1)
+    public static let readFile = LandlockRights(rawValue: 1 << 2)
+    public static let readDir = LandlockRights(rawValue: 1 << 3)
+    /// Removing and making entries of every kind (ABI 1).
+    public static let changeTree = LandlockRights(rawValue: 0x1FF0)
+    /// Linking or renaming a file to another directory (ABI 2).
+    public static let refer = LandlockRights(rawValue: 1 << 13)
+    public static let truncate = LandlockRights(rawValue: 1 << 14)
+    /// ioctl on device files (ABI 5).
+    public static let ioctlDev = LandlockRights(rawValue: 1 << 15)
+
+    /// What ABI `abi` can restrict.
+    public static func handled(abi: Int) -> LandlockRights {
+        var rights: LandlockRights = [.execute, .writeFile, .readFile, .readDir, .changeTree]
+        if abi >= 2 { rights.insert(.refer) }
+        if abi >= 3 { rights.insert(.truncate) }
+        if abi >= 5 { rights.insert(.ioctlDev) }
+        return rights
+    }
+
+    public static let readOnly: LandlockRights = [.execute, .readFile, .readDir]
 }
 
 /// The files of /proc/self a process writes for its own new user namespace.

@@ -32,6 +32,14 @@ public struct LaunchSpec: Equatable, Sendable {
     public var procMountPoint: String?
     public var root: String?
     public var workingDirectory: String?
+    /// The option that gave it (--wd, or bubblewrap's --chdir), for error lines.
+    public var workingDirectoryOption = "--wd"
+    /// bubblewrap's filesystem view: a new root built from operations in order.
+    public var view = FilesystemView()
+    /// bubblewrap's options beyond the view, and whether its defaults apply.
+    public var bwrap = BubblewrapSettings()
+    /// Lines for stderr that do not stop the launch (bubblewrap's "only the last --chdir...").
+    public var warnings: [String] = []
 
     /// clone3's set_tid: the child's PID in each namespace, innermost first (--set-tid).
     public var setTID: [pid_t] = []

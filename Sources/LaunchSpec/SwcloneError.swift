@@ -6,14 +6,19 @@ import Glibc
 public struct SwcloneError: Error, Equatable, CustomStringConvertible {
     public var message: String
     public var status: Int32
+    /// bubblewrap's own words for the same error, for swclone started as `bwrap` (scripts match them).
+    public var bwrapMessage: String?
 
-    public init(_ message: String, status: Int32) {
+    public init(_ message: String, status: Int32, bwrapMessage: String? = nil) {
         self.message = message
         self.status = status
+        self.bwrapMessage = bwrapMessage
     }
 
     /// Bad command-line input.
-    public static func usage(_ message: String) -> SwcloneError { .init(message, status: ExitStatus.usage) }
+    public static func usage(_ message: String, bwrap: String? = nil) -> SwcloneError {
+        .init(message, status: ExitStatus.usage, bwrapMessage: bwrap)
+    }
     /// A set-up step failed.
     public static func setup(_ message: String) -> SwcloneError { .init(message, status: ExitStatus.setupFailed) }
 
@@ -54,8 +59,8 @@ private let errnoNames: [Int32: String] = [
 /// The contract's error line: `swclone: ` and the message on one line (swift-argument-parser's
 /// messages span lines), control characters escaped so that a value cannot rewrite the user's
 /// terminal, and a long line cut in its middle, keeping what failed and the system's reason.
-public func errorLine(_ message: String) -> String {
-    var line = "swclone: "
+public func errorLine(_ message: String, name: String = "swclone") -> String {
+    var line = name + ": "
     var lastWasSpace = false
     for scalar in message.unicodeScalars {
         if scalar == "\n" || scalar == "\t" || scalar == " " {

@@ -23,10 +23,11 @@ enum CapabilityOptions {
                 help: "Start a new session (setsid), so the program cannot push input into your terminal."),
         ])
 
-    static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
+    /// `bubblewrap`: a bwrap command line, whose --cap-add and --cap-drop BwrapOptions reads.
+    static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec, bubblewrap: Bool) throws {
         let drops = o.all(.capDrop), adds = o.all(.capAdd)
         if (drops + adds).contains(where: { $0.lowercased() == "help" }) { throw Answer(text: nameList()) }
-        if !drops.isEmpty || !adds.isEmpty || o.flag(.keepCaps) {
+        if !bubblewrap && (!drops.isEmpty || !adds.isEmpty || o.flag(.keepCaps)) {
             spec.capabilities = CapabilityRequest(
                 drop: try parseCapabilities(drops, option: "--cap-drop", allowAll: true),
                 add: try parseCapabilities(adds, option: "--cap-add", allowAll: false),

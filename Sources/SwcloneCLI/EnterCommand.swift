@@ -19,7 +19,7 @@ enum EnterOptions {
         try EnterNamespaceOptions.apply(o, to: &join)
         try EnterProcessOptions.apply(o, to: &spec, join: &join)
         try Clone3Options.apply(o, to: &spec)
-        try CapabilityOptions.apply(o, to: &spec)
+        try CapabilityOptions.apply(o, to: &spec, bubblewrap: false)
         try StatusOptions.apply(o, to: &spec)
         try check(join)
         if join.noFork && (!spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil) {

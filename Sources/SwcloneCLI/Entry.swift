@@ -11,42 +11,81 @@ let swcloneVersion = "swclone 0.1.0"
 /// completions. Every error ends here as one `swclone: ...` line and the
 /// contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
+    let words = arguments.dropFirst()
+    // Started as `bwrap` (a symlink), swclone speaks as bubblewrap: its usage, its name in messages.
+    let invokedAs = arguments.first ?? "swclone"
+    let startedAsBwrap = invokedAs.split(separator: "/").last == "bwrap"
+    var diagnostics = Diagnostics(name: startedAsBwrap ? "bwrap" : "swclone", levels: false)
+    if let end = words.firstIndex(of: "--") {
+        diagnostics.levels = words[..<end].contains("--level-prefix")
+    } else {
+        diagnostics.levels = words.contains("--level-prefix")
+    }
     // Set-user-ID or set-group-ID (or file capabilities): swclone is not built
     // to be a privileged helper, so it does nothing on a caller's behalf.
     if sw_secure_exec() != 0 {
-        fail(
-            "refusing to run set-user-ID, set-group-ID or with file capabilities: swclone is not a privileged helper",
-            status: ExitStatus.setupFailed)
+        diagnostics.fail(
+            SwcloneError(
+                "refusing to run set-user-ID, set-group-ID or with file capabilities: swclone is not a privileged helper",
+                status: ExitStatus.setupFailed))
     }
     // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
     // `swclone help [enter]`, as the help text suggests; a program named help: `swclone -- help`.
-    let words = arguments.dropFirst()
-    if words.elementsEqual(["help", "enter"]) { answer(EnterCommand.self, .help, nil) }
-    if words.elementsEqual(["help"]) { answer(LaunchCommand.self, .help, nil) }
-    let entering = words.first == "enter"
+    if words.elementsEqual(["help", "enter"]) { answer(EnterCommand.self, .help, nil, diagnostics) }
+    if words.elementsEqual(["help"]) { answer(LaunchCommand.self, .help, nil, diagnostics) }
+    let entering = words.first == "enter" && !startedAsBwrap
     do {
         if entering {
             switch try scanCommandLine(words.dropFirst(), options: EnterOptions.table, other: LaunchOptions.table) {
-            case .builtin(let key, let value): answer(EnterCommand.self, key, value)
+            case .builtin(let key, let value): answer(EnterCommand.self, key, value, diagnostics)
             case .launch(let o): try Launcher.launch(EnterOptions.makeSpec(o, caller: .process))
             }
         }
         switch try scanCommandLine(words, options: LaunchOptions.table, other: EnterOptions.table) {
-        case .builtin(let key, let value): answer(LaunchCommand.self, key, value)
-        case .launch(let o): try Launcher.launch(LaunchOptions.makeSpec(o, caller: .process))
+        case .builtin(let key, let value):
+            if startedAsBwrap { BwrapUsage.answer(key, invokedAs: invokedAs) }
+            answer(LaunchCommand.self, key, value, diagnostics)
+        case .launch(let o):
+            let spec = try LaunchOptions.makeSpec(o, caller: .process, startedAsBwrap: startedAsBwrap)
+            for warning in spec.warnings { diagnostics.warn(warning) }
+            try Launcher.launch(spec)
         }
     } catch let error as SwcloneError {
-        fail(error.message, status: error.status)
+        diagnostics.fail(error)
     } catch let answer as Answer {
         _ = answer.text.withCString { write(1, $0, strlen($0)) }
         exit(0)
     } catch {
-        fail("\(error)", status: ExitStatus.setupFailed)
+        diagnostics.fail(SwcloneError("\(error)", status: ExitStatus.setupFailed))
+    }
+}
+
+/// How diagnostics are written: whose name starts them (`bwrap` when started under that name,
+/// whose messages scripts match), and with bubblewrap's --level-prefix, their syslog level.
+struct Diagnostics {
+    var name: String
+    var levels: Bool
+
+    func fail(_ error: SwcloneError) -> Never {
+        let message = name == "bwrap" ? error.bwrapMessage ?? error.message : error.message
+        write((levels ? "<3>" : "") + errorLine(message, name: name))
+        exit(error.status)
+    }
+
+    func warn(_ message: String) {
+        write((levels ? "<4>" : "") + errorLine(message, name: name))
+    }
+
+    private func write(_ line: String) {
+        let text = line + "\n"
+        _ = text.withCString { Glibc.write(2, $0, strlen($0)) }
     }
 }
 
 /// Help, version, a completion script or the JSON help, from swift-argument-parser.
-private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey, _ value: String?) -> Never {
+private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey, _ value: String?, _ diagnostics: Diagnostics)
+    -> Never
+{
     let words: [String]
     switch key {
     case .version: words = ["--version"]
@@ -63,12 +102,6 @@ private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey,
             print(Command.fullMessage(for: error))
             exit(0)
         }
-        fail(Command.message(for: error), status: ExitStatus.usage)
+        diagnostics.fail(SwcloneError(Command.message(for: error), status: ExitStatus.usage))
     }
-}
-
-private func fail(_ message: String, status: Int32) -> Never {
-    let line = errorLine(message) + "\n"
-    _ = line.withCString { write(2, $0, strlen($0)) }
-    exit(status)
 }

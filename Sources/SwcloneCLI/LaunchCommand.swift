@@ -8,20 +8,24 @@ enum LaunchOptions {
         groups: [
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
             UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, LimitOptions.group, StatusOptions.group,
+            ViewOptions.group, BwrapOptions.group,
         ])
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
-    static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
+    static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment, startedAsBwrap: Bool = false) throws -> LaunchSpec {
         var spec = try programSpec(o, caller: caller)
+        let bubblewrap = BwrapOptions.isBwrapCommandLine(o, startedAsBwrap: startedAsBwrap)
         try NamespaceOptions.apply(o, to: &spec)
         try ProcessOptions.apply(o, to: &spec)
         try MountOptions.apply(o, to: &spec)
         try UserOptions.apply(o, to: &spec)
-        try CapabilityOptions.apply(o, to: &spec)
+        try CapabilityOptions.apply(o, to: &spec, bubblewrap: bubblewrap)
         try Clone3Options.apply(o, to: &spec)
         try LimitOptions.apply(o, to: &spec)
         try StatusOptions.apply(o, to: &spec)
         try SupervisionOptions.apply(o, to: &spec)
+        try ViewOptions.apply(o, to: &spec)
+        if bubblewrap { try BwrapOptions.apply(o, to: &spec, caller: caller) }
         return spec
     }
 }
@@ -55,6 +59,8 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
     @OptionGroup(title: "Limits and time") var limits: LimitHelp
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
+    @OptionGroup(title: "Filesystem view (as bubblewrap)") var view: ViewHelp
+    @OptionGroup(title: "bubblewrap's options") var bwrap: BwrapHelp
 
     @Argument(
         parsing: .postTerminator,

@@ -8,6 +8,8 @@ public struct ParsedOptions: Sendable {
         /// The option's long name, for messages.
         public let name: String
         public let value: String?
+        /// The words after the first of an option that takes several (`--bind SRC DEST`: DEST).
+        public let more: [String]
     }
 
     public private(set) var occurrences: [Occurrence] = []
@@ -24,8 +26,8 @@ public struct ParsedOptions: Sendable {
         occurrences.compactMap { $0.key == key ? $0.value : nil }
     }
 
-    mutating func add(_ option: OptionSpec, _ value: String?) {
-        occurrences.append(Occurrence(key: option.key, name: option.long, value: value))
+    mutating func add(_ option: OptionSpec, _ value: String?, more: [String] = []) {
+        occurrences.append(Occurrence(key: option.key, name: option.long, value: value, more: more))
     }
 }
 
@@ -41,11 +43,12 @@ public enum ScannedCommandLine: Sendable {
 /// word is the program's; long options by their name or any unique prefix of
 /// it; short options bundled (`-pmf`). A bad command line is a usage error
 /// (64) naming the option and what is wrong.
-public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, other: CommandOptions? = nil) throws
-    -> ScannedCommandLine where S.Element == String
-{
+func scanCommandLine<S: Collection>(
+    _ args: S, options: CommandOptions, other: CommandOptions? = nil,
+    readArguments: (String) throws -> [String] = BwrapOptions.readArguments
+) throws -> ScannedCommandLine where S.Element == String {
     var parsed = ParsedOptions()
-    var rest = args[...]
+    var rest = ArraySlice(args)
     while let arg = rest.first {
         if arg == "--" {
             rest.removeFirst()
@@ -70,9 +73,22 @@ public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, o
                 value = given
             case .optional, .optionalAttached:
                 value = attached
+            case .words(let count):
+                if attached != nil {
+                    throw SwcloneError.usage("--\(option.long) takes its \(count) values as separate words, without =")
+                }
+                var words: [String] = []
+                while words.count < count, let word = rest.popFirst() { words.append(word) }
+                guard words.count == count else {
+                    throw SwcloneError.usage("--\(option.long) needs \(count) values: \(option.valueName ?? "")")
+                }
+                parsed.add(option, words[0], more: Array(words.dropFirst()))
+                continue
             }
             if option.key.isBuiltin { return .builtin(option.key, value) }
             parsed.add(option, value)
+            // bubblewrap's --args FD: its words are read here, as if they had been written here.
+            if option.key == .args, let value { rest = ArraySlice(try readArguments(value) + rest) }
         } else if arg.utf8.first == UInt8(ascii: "-"), arg.utf8.count > 1 {
             rest.removeFirst()
             var letters = arg.dropFirst()
@@ -83,7 +99,7 @@ public func scanCommandLine<S: Collection>(_ args: S, options: CommandOptions, o
                 }
                 var value: String?
                 switch option.value {
-                case .none, .optional:
+                case .none, .optional, .words:
                     value = nil
                 case .required:
                     guard let given = letters.isEmpty ? rest.popFirst() : String(letters) else {

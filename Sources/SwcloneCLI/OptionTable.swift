@@ -16,6 +16,13 @@ public enum OptionKey: UInt8, Sendable {
     case jsonStatus
     case timeout, killTree, memoryMax, pidsMax, cpuMax, cgroupParent, rlimit
     case target, all, joinCgroup, preserveCredentials, wdns, env, noFork
+    case bind, bindTry, roBind, roBindTry, devBind, devBindTry, bindFD, roBindFD, remountRO
+    case tmpfs, proc, dev, mqueue, dir, symlink, chmod, file, bindData, roBindData, perms, size, chdir
+    case overlaySrc, overlay, tmpOverlay, roOverlay, disableUserns, assertUsernsDisabled, landlock
+    case unshareUser, unshareUserTry, unshareIPC, unsharePID, unshareNet, unshareUTS, unshareCgroup, unshareCgroupTry
+    case unshareAll, shareNet, userns, userns2, pidns, sandboxUID, sandboxGID, args, argv0, setenv, unsetenv, clearenv
+    case dieWithParent, asPID1, syncFD, blockFD, usernsBlockFD, infoFD, jsonStatusFD, lockFile, levelPrefix
+    case execLabel, fileLabel
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp
 }
@@ -34,6 +41,8 @@ public struct OptionSpec: Sendable {
         case optional
         /// nsenter's: as `optional`, and a value attached to the short form counts too (`-m/run/ns/mnt`).
         case optionalAttached
+        /// bubblewrap's: `--name A B` (or three words), each its own word, never `=`.
+        case words(Int)
     }
 
     public let key: OptionKey

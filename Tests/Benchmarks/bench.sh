@@ -22,12 +22,14 @@ installed=$tmp/installed/swclone
 
 # One row per kind of work: label | options given to swclone and unshare alike |
 # bubblewrap's nearest equivalent ("" when it cannot do that work) | where the launcher
-# hands over (exec: it becomes the program; fork: it creates a child and waits).
+# hands over (exec: it becomes the program; fork: it creates a child and waits) |
+# unshare's options when they are not swclone's ("-": unshare cannot do that work).
 rows=(
   "pid + mount, --mount-proc, fork|--pid --mount --mount-proc --fork|--unshare-pid --dev-bind / / --proc /proc|fork"
   "user, --map-root-user, in place|--user --map-root-user|--unshare-user --uid 0 --gid 0 --dev-bind / /|exec"
   "all eight, --mount-proc, fork|--pid --mount --uts --ipc --net --user --map-root-user --cgroup --time --mount-proc --fork||fork"
   "uts, in place|--uts||exec"
+  "CI sandbox: a read-only host, proc, dev, tmpfs|--user --map-root-user --pid --ipc --net --uts --cgroup --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp|--unshare-all --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp|fork|-"
 )
 program=/bin/true
 # What a transient cgroup costs a launch (--pids-max makes one; on hybrid hosts a cgroup v2 one
@@ -38,8 +40,9 @@ cgroup_fork="--fork --pids-max 1000"
 commands=()
 for ((round = 0; round < rounds; round++)); do
   for row in "${rows[@]}"; do
-    IFS='|' read -r _ opts bw _ <<<"$row"
-    commands+=("$installed $opts $program" "unshare $opts $program")
+    IFS='|' read -r _ opts bw _ un_opts <<<"$row"
+    commands+=("$installed $opts $program")
+    [ "$un_opts" != - ] && commands+=("unshare ${un_opts:-$opts} $program")
     [ -n "$bw" ] && commands+=("bwrap $bw $program")
   done
   commands+=("$installed $plain_fork $program" "$installed $cgroup_fork $program")
@@ -64,25 +67,32 @@ peak_rss() {  # median of five runs of /usr/bin/time's maximum resident set size
     sort -n | sed -n 3p | awk '{ printf "%.1f MB", $1 / 1024 }'
 }
 
-echo "| work | swclone | unshare | bwrap | swclone/unshare | swclone instr. | unshare instr. | swclone RSS | unshare RSS | bwrap RSS |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+echo "| work | swclone | unshare | bwrap | swclone/unshare | swclone/bwrap | swclone instr. | unshare instr. | bwrap instr. | swclone RSS | unshare RSS | bwrap RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for row in "${rows[@]}"; do
-  IFS='|' read -r label opts bw handover <<<"$row"
+  IFS='|' read -r label opts bw handover un_opts <<<"$row"
+  # $opts, $un_opts and $bw are unquoted on purpose: they are several words.
   sw=$(median_ms "$installed $opts $program")
-  un=$(median_ms "unshare $opts $program")
-  if [ -n "$bw" ]; then
-    bwt="$(median_ms "bwrap $bw $program") ms"
-    bwrss=$(peak_rss bwrap $bw $program)
-  else
-    bwt=n/a
-    bwrss=n/a
+  unt=n/a unr=n/a uni=n/a unrss=n/a
+  if [ "$un_opts" != - ]; then
+    un_opts=${un_opts:-$opts}
+    un=$(median_ms "unshare $un_opts $program")
+    unt="$un ms" unr=$(ratio "$sw" "$un")
+    uni=$(instructions "$handover" unshare $un_opts $program)
+    unrss=$(peak_rss unshare $un_opts $program)
   fi
-  # $opts and $bw are unquoted on purpose: they are several words.
+  bwt=n/a bwr=n/a bwi=n/a bwrss=n/a
+  if [ -n "$bw" ]; then
+    bwm=$(median_ms "bwrap $bw $program")
+    bwt="$bwm ms" bwr=$(ratio "$sw" "$bwm")
+    bwi=$(instructions whole bwrap $bw $program)
+    bwrss=$(peak_rss bwrap $bw $program)
+  fi
   swi=$(instructions "$handover" "$swclone" $opts $program)
-  uni=$(instructions "$handover" unshare $opts $program)
-  printf '| %s | %s ms | %s ms | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$sw" "$un" "$bwt" \
-    "$(awk -v a="$sw" -v b="$un" 'BEGIN { printf "%.2f", a / b }')" "$swi" "$uni" \
-    "$(peak_rss "$installed" $opts $program)" "$(peak_rss unshare $opts $program)" "$bwrss"
+  printf '| %s | %s ms | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$sw" "$unt" "$bwt" "$unr" "$bwr" \
+    "$swi" "$uni" "$bwi" "$(peak_rss "$installed" $opts $program)" "$unrss" "$bwrss"
 done
 
 
@@ -101,10 +111,12 @@ echo "Median wall time of $runs runs each (hyperfine -N), all in one hyperfine r
 echo "every command $rounds times ($((runs / rounds)) runs a turn, after 3 warm-up runs)."
 echo "Each row runs, with \`$program\` as the program:"
 for row in "${rows[@]}"; do
-  IFS='|' read -r label opts bw _ <<<"$row"
+  IFS='|' read -r label opts bw _ un_opts <<<"$row"
   [ -n "$bw" ] && bw="\`bwrap $bw\`" || bw="bwrap n/a"
-  echo "- $label: \`swclone $opts\`, \`unshare $opts\`, $bw"
+  [ "$un_opts" = - ] && un="unshare n/a" || un="\`unshare ${un_opts:-$opts}\`"
+  echo "- $label: \`swclone $opts\`, $un, $bw"
 done
+echo "bwrap instr. counts bubblewrap's whole launcher process (it is stripped: no hand-over to stop at)."
 echo
 echo "$(date -u +%F), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), \
 kernel $(uname -r), $(swift --version 2>/dev/null | grep -o 'Swift version [0-9.]*'), \

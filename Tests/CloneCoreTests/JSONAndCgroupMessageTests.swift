@@ -16,6 +16,16 @@ struct JSONAndCgroupMessageTests {
         #expect(text(line) == "{ \"child-pid\": 42, \"pid-namespace\": 4026532181 }\n")
     }
 
+    /// --info-fd's layout, a key a line: bubblewrap's readers pick "child-pid" with grep.
+    @Test func infoLayout() throws {
+        var line = JSONLine(indented: true)
+        line.add("child-pid", Int32(42))
+        line.add("pid-namespace", UInt64(4_026_532_181))
+        #expect(text(line) == "{\n    \"child-pid\": 42,\n    \"pid-namespace\": 4026532181\n}\n")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(line.line)) as? [String: Int])
+        #expect(object == ["child-pid": 42, "pid-namespace": 4_026_532_181])
+    }
+
     @Test func keysAreEscapedAndParse() throws {
         var line = JSONLine()
         let key = "q\"b\\n\nt\tc\u{1}é"

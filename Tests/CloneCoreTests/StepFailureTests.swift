@@ -30,11 +30,19 @@ struct StepFailureTests {
         spec.noNewPrivileges = true
         spec.newSession = true
         spec.killChildSignal = SIGKILL
+        spec.view.operations = [
+            ViewOperation(
+                .bind(source: "/usr", access: .readOnly, optional: false), destination: "/usr",
+                option: "--ro-bind /usr /usr")
+        ]
+        spec.view.landlock = true
+        spec.view.disableUserNamespaces = true
         var limits = Limits()
         limits.pidsMax = 8
         limits.resourceLimits = [try! parseResourceLimit("nofile=64")]
         spec.limits = limits
         var facts = ProcessFacts(pid: 1, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything)
+        facts.landlockABI = 3
         facts.cgroups = CgroupFacts(
             v2: CgroupHierarchy(version2: true, parent: "/cg", controllers: []),
             v1: [CgroupHierarchy(version2: false, parent: "/cg1/pids", controllers: .pids)])
@@ -43,7 +51,7 @@ struct StepFailureTests {
 
     func failure(_ step: sw_step, _ err: Int32 = EPERM) -> SwcloneError {
         let index = Self.plan.steps.firstIndex { stepMatches($0, step) } ?? 0
-        return describe(sw_failure(step: step, err: err, index: Int32(index)), plan: Self.plan)
+        return describe(failureRecord(step, err, index: Int32(index)), plan: Self.plan)
     }
 
     /// The plan step a failure of `step` comes from.
@@ -51,7 +59,8 @@ struct StepFailureTests {
         switch (planned, step) {
         case (.writeOwnMap(.setgroups, _), .setgroupsFile), (.writeOwnMap(.uidMap, _), .uidMap),
             (.writeOwnMap(.gidMap, _), .gidMap), (.newTimeNamespace, .timeOffsets), (.chdir, .chdir),
-            (.identity, .setuid), (.identity, .setgid), (.joinCgroup, .joinCgroup), (.resourceLimit, .resourceLimit):
+            (.identity, .setuid), (.identity, .setgid), (.joinCgroup, .joinCgroup), (.resourceLimit, .resourceLimit),
+            (.view, .viewSource), (.view, .viewCreate), (.view, .viewMount), (.view, .viewReadOnly), (.view, .viewWrite):
             return true
         default:
             return false
@@ -101,6 +110,19 @@ struct StepFailureTests {
         case .processGroup: "--timeout: cannot give the program a process group of its own: Operation not permitted (EPERM)"
         case .initProcess: "--init: cannot start the program under the init: Operation not permitted (EPERM)"
         case .exec: "cannot execute prog: Operation not permitted (EPERM)"
+        case .viewRoot: "cannot build the new root (a tmpfs over /tmp of the old root, then pivot_root): Operation not permitted (EPERM)"
+        case .viewSource: "--ro-bind /usr /usr: cannot use the source: Operation not permitted (EPERM)"
+        case .viewCreate: "--ro-bind /usr /usr: cannot create /usr in the new root: Operation not permitted (EPERM)"
+        case .viewMount: "--ro-bind /usr /usr: cannot mount on /usr: Operation not permitted (EPERM)"
+        case .viewReadOnly: "--ro-bind /usr /usr: cannot make /usr and every mount under it read-only: Operation not permitted (EPERM)"
+        case .viewWrite: "--ro-bind /usr /usr: cannot write /usr: Operation not permitted (EPERM)"
+        case .landlock: "--landlock: cannot restrict the program to the view: Operation not permitted (EPERM)"
+        case .userNamespaceLimit: "--disable-userns: cannot set user.max_user_namespaces"
+        case .userNamespaceNest: "--disable-userns: cannot create the nested user namespace: Operation not permitted (EPERM)"
+        case .userNamespaceAssert: "--assert-userns-disabled: the program could still create user namespaces"
+        case .lockFile: "--lock-file: Operation not permitted (EPERM)"
+        case .waitDescriptor: "cannot wait on the descriptor: Operation not permitted (EPERM)"
+        case .userNamespaceJoin: "--userns2: cannot join the user namespace: Operation not permitted (EPERM)"
         }
     }
 
@@ -108,7 +130,9 @@ struct StepFailureTests {
         .none, .unshare, .waitParent, .joinCgroup, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .setgroupsCheck, .timeUnshare,
         .timeOffsets, .timeEnter, .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate,
         .resourceLimit, .keepCaps, .setgroups, .setgid, .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck,
-        .noNewPrivs, .setsid, .parentDeath, .terminal, .processGroup, .initProcess, .exec,
+        .noNewPrivs, .setsid, .parentDeath, .terminal, .processGroup, .initProcess, .exec, .viewRoot, .viewSource, .viewCreate,
+        .viewMount, .viewReadOnly, .viewWrite, .landlock, .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .lockFile,
+        .waitDescriptor, .userNamespaceJoin,
     ]
 
     @Test func everyStepHasItsLine() {
@@ -119,18 +143,36 @@ struct StepFailureTests {
             #expect(error.status == (step == .exec ? 126 : 125), "\(step)")
         }
         // Raw values run from 0 without gaps: the list above is every step.
-        #expect(Self.steps.map(\.rawValue) == Array(0..<Int32(Self.steps.count)))
+        #expect(Self.steps.map(\.rawValue).sorted() == Array(0..<Int32(Self.steps.count)))
     }
 
     @Test func exitStatusesOfTheExec() {
         #expect(failure(.exec, ENOENT).status == 127)
         #expect(failure(.exec, EACCES).status == 126)
         #expect(failure(.exec, ENOEXEC).status == 126)
-        #expect(sw_exit_status(sw_failure(step: .hostname, err: ENOENT, index: 0)) == 125)
+        #expect(sw_exit_status(failureRecord(.hostname, ENOENT)) == 125)
     }
 
     @Test func aDeadLauncherIsNamedForKillChild() {
         #expect(failure(.parentDeath, ESRCH).message == "--kill-child: swclone died before the program started")
+    }
+
+    /// A link in the way is named, in swclone's words and in bubblewrap's.
+    @Test func anExistingLinkIsNamed() throws {
+        var spec = LaunchSpec(argv: ["prog"], executableCandidates: ["/bin/prog"], environment: nil)
+        spec.view.operations = [
+            ViewOperation(.symlink(target: "/dev/full"), destination: "/w/link", option: "--symlink /dev/full /w/link")
+        ]
+        let facts = ProcessFacts(pid: 1, uid: 0, gid: 0, effective: Self.everything, permitted: Self.everything, known: Self.everything)
+        let plan = try LaunchPlan(spec: spec, facts: facts)
+        let index = try #require(plan.steps.firstIndex { if case .view = $0 { true } else { false } })
+        var record = failureRecord(.viewCreate, EEXIST, index: Int32(index))
+        withUnsafeMutableBytes(of: &record.detail) { raw in
+            for (i, byte) in "/dev/null".utf8.enumerated() { raw[i] = byte }
+        }
+        let error = describe(record, plan: plan)
+        #expect(error.message == "--symlink /dev/full /w/link: /w/link exists and links to /dev/null: File exists (EEXIST)")
+        #expect(error.bwrapMessage == "Can't make symlink at /w/link: existing destination is /dev/null")
     }
 
     @Test func ownMapFilesReportTheirStep() {
@@ -138,4 +180,13 @@ struct StepFailureTests {
             OwnMapFile.setgroups.step == .setgroupsFile && OwnMapFile.uidMap.step == .uidMap
                 && OwnMapFile.gidMap.step == .gidMap)
     }
+}
+
+/// A record as the child sends it, without detail.
+func failureRecord(_ step: sw_step, _ err: Int32, index: Int32 = 0) -> sw_failure {
+    var record = sw_failure()
+    record.step = step
+    record.err = err
+    record.index = index
+    return record
 }

@@ -119,7 +119,11 @@ struct OptionTableTests {
             // -V is util-linux's --version; swift-argument-parser knows only the long name.
             if let short = option.short, option.key != .version { names.insert(String(short)) }
             #expect(a.names == names, "--\(option.long): names \(a.names) against \(names)")
-            let kind = option.value == .required ? "option" : "flag"
+            let kind: String
+            switch option.value {
+            case .required, .words: kind = "option"
+            case .none, .optional, .optionalAttached: kind = "flag"
+            }
             #expect(a.kind == kind, "--\(option.long): the parser has a \(a.kind)")
             #expect(a.repeats == option.repeats, "--\(option.long): repetition differs")
             #expect(a.visible == !option.hidden, "--\(option.long): visibility differs")

@@ -13,8 +13,9 @@ func scanEnter(_ args: [String]) throws -> ParsedOptions {
     try scan(args, EnterOptions.table, other: LaunchOptions.table)
 }
 
-func launchSpec(_ args: [String], environment: [String] = ["PATH=/usr/bin:/bin"]) throws -> LaunchSpec {
-    try LaunchOptions.makeSpec(scanLaunch(args), caller: CallerEnvironment(environment))
+/// `asBwrap`: swclone started under the name bwrap.
+func launchSpec(_ args: [String], environment: [String] = ["PATH=/usr/bin:/bin"], asBwrap: Bool = false) throws -> LaunchSpec {
+    try LaunchOptions.makeSpec(scanLaunch(args), caller: CallerEnvironment(environment), startedAsBwrap: asBwrap)
 }
 
 func enterSpec(_ args: [String], environment: [String] = ["PATH=/usr/bin:/bin"]) throws -> LaunchSpec {

@@ -175,7 +175,7 @@ struct CapabilityTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let copy = dir + "/swclone"
         try copyFile(Swclone.path, to: copy, mode: 0o4755)
-        let r = try runProgram("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", copy, "--", "id", "-u"])
+        let r = try runFreshlyWritten("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", copy, "--", "id", "-u"])
         #expect(r.status == 125 && r.stdout.isEmpty)
         expectOneErrorLine(r, containing: "set-user-ID")
     }

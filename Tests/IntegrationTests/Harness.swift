@@ -107,6 +107,18 @@ func writeFile(_ path: String, _ data: Data, mode: mode_t = 0o644) throws {
     fchmod(fd, mode)
 }
 
+/// Runs a program the test has just written: while another test spawns a process, that process
+/// holds a copy of the writing descriptor until its exec closes it, and exec of the new file
+/// fails with ETXTBSY meanwhile, so that failure is tried again.
+func runFreshlyWritten(_ executable: String, _ arguments: [String]) throws -> Run {
+    var run = try runProgram(executable, arguments)
+    for _ in 0..<50 where run.stderr.contains("Text file busy") {
+        usleep(20_000)
+        run = try runProgram(executable, arguments)
+    }
+    return run
+}
+
 /// Copies a file (following links) the same way.
 func copyFile(_ from: String, to: String, mode: mode_t = 0o755) throws {
     try writeFile(to, Data(contentsOf: URL(fileURLWithPath: from).resolvingSymlinksInPath()), mode: mode)

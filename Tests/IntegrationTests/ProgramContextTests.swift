@@ -70,7 +70,8 @@ struct ProgramContextTests {
             try copyFile(lib, to: target.path)
         }
         try "inside-root\n".write(to: root.appendingPathComponent("marker"), atomically: true, encoding: .utf8)
-        let r = try Swclone.run(["--fork", "--root=\(root.path)", "--", "/bin/sh", "-c", "read x </marker; echo $x; pwd"])
+        let r = try runFreshlyWritten(
+            Swclone.path, ["--fork", "--root=\(root.path)", "--", "/bin/sh", "-c", "read x </marker; echo $x; pwd"])
         #expect(r.lines == ["inside-root", "/"], "\(r.stdout) \(r.stderr)")
     }
 }

@@ -5,6 +5,7 @@
 # holds swclone to unshare's. Usage: launch-instructions.sh exec|fork LAUNCHER [ARG...];
 # prints the count, an integer. Needs valgrind, and root for most namespaces.
 #
+# whole: the launcher's whole process, for one without symbols to stop at (Debian's bwrap).
 # exec: counted up to execve, where the launcher becomes the program. fork: up to the creation
 # of the child: swclone's sw_spawn, which makes the clone or clone3 call (valgrind 3.19 answers
 # clone3 with ENOSYS, so swclone takes its clone(2) path here), anything else's fork (unshare).
@@ -13,7 +14,7 @@
 # pattern `*fork` also stops at __unregister_atfork, which glibc's exit calls, so a launcher
 # that failed before forking was counted up to its exit.
 set -euo pipefail
-usage="usage: launch-instructions.sh exec|fork LAUNCHER [ARG...]"
+usage="usage: launch-instructions.sh exec|fork|whole LAUNCHER [ARG...]"
 handover=${1:?$usage}
 name=${2:?$usage}
 shift 2
@@ -34,6 +35,10 @@ case $handover in
         else
           stop=fork
         fi ;;
+  whole) valgrind --tool=callgrind --trace-children=no --dump-instr=no --callgrind-out-file="$tmp/cg.out" \
+           "$launcher" "$@" >"$tmp/out" 2>&1 || true
+         awk '/^summary:/ { print $2 }' "$tmp/cg.out"
+         exit 0 ;;
   *) echo "$usage" >&2; exit 1 ;;
 esac
 

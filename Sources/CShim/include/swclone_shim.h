@@ -87,6 +87,19 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_TERMINAL SW_SWIFT(terminal),               /* its own process group, in the terminal's foreground */
     SW_STEP_PROCESS_GROUP SW_SWIFT(processGroup),      /* its own process group, for --timeout to kill */
     SW_STEP_INIT SW_SWIFT(initProcess),                /* --init: its signalfd, or forking the program */
+    SW_STEP_VIEW_ROOT SW_SWIFT(viewRoot),              /* the new root: its tmpfs, pivot_root, the old root's detach */
+    SW_STEP_VIEW_SOURCE SW_SWIFT(viewSource),          /* a view operation's source (missing, or replaced under --bind-fd) */
+    SW_STEP_VIEW_CREATE SW_SWIFT(viewCreate),          /* creating a destination or its parents in the new root */
+    SW_STEP_VIEW_MOUNT SW_SWIFT(viewMount),            /* the bind or the new filesystem */
+    SW_STEP_VIEW_READ_ONLY SW_SWIFT(viewReadOnly),     /* making a mount and every mount below it read-only */
+    SW_STEP_VIEW_WRITE SW_SWIFT(viewWrite),            /* copying --file / --bind-data contents, chmod */
+    SW_STEP_LANDLOCK SW_SWIFT(landlock),               /* the Landlock ruleset, a rule, or restricting */
+    SW_STEP_USERNS_LIMIT SW_SWIFT(userNamespaceLimit), /* --disable-userns: user.max_user_namespaces */
+    SW_STEP_USERNS_NEST SW_SWIFT(userNamespaceNest),   /* --disable-userns: the nested user namespace and its maps */
+    SW_STEP_USERNS_ASSERT SW_SWIFT(userNamespaceAssert), /* a user namespace could still be created */
+    SW_STEP_LOCK_FILE SW_SWIFT(lockFile),              /* --lock-file: opening or locking it */
+    SW_STEP_WAIT_FD SW_SWIFT(waitDescriptor),          /* --block-fd, --userns-block-fd */
+    SW_STEP_USERNS_JOIN SW_SWIFT(userNamespaceJoin),   /* --userns2 */
     SW_STEP_EXEC SW_SWIFT(exec),
 };
 
@@ -95,6 +108,7 @@ struct sw_failure {
     enum sw_step step;
     int32_t err;
     int32_t index;     /* the operation (or kept file) that failed, else 0 */
+    char detail[256];  /* what was found instead, where the message names it (an existing link's target) */
 };
 
 /*
@@ -138,6 +152,55 @@ enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_PARENT_DEATH SW_SWIFT(parentDeath),     /* signal; fd: the launcher's pidfd */
     SW_OP_TERMINAL SW_SWIFT(terminal),            /* fd: the terminal whose foreground to take */
     SW_OP_PROCESS_GROUP SW_SWIFT(processGroup),   /* setpgid(0, 0) */
+    /* The filesystem view (view.c): a new root built on a tmpfs mounted over `path` of the old
+     * root, entered with pivot_root, the old root reachable as /oldroot until SW_OP_VIEW_FINISH
+     * detaches it. `dest` is relative to the new root and resolved inside it (RESOLVE_IN_ROOT);
+     * `path` is a source under /oldroot. */
+    SW_OP_VIEW_BEGIN SW_SWIFT(viewBegin),         /* path: where the tmpfs goes */
+    SW_OP_VIEW_BIND SW_SWIFT(viewBind),           /* path → dest; flags: SW_VIEW_*; fd >= 0: --bind-fd's */
+    SW_OP_VIEW_REMOUNT_RO SW_SWIFT(viewRemountReadOnly), /* dest */
+    SW_OP_VIEW_FS SW_SWIFT(viewFilesystem),       /* text: type; config: key, value pairs; attributes */
+    SW_OP_VIEW_PROC SW_SWIFT(viewProc),           /* dest; flags & SW_VIEW_NEW: a new proc, else the old root's */
+    SW_OP_VIEW_DEV SW_SWIFT(viewDev),             /* dest; path: the terminal for /dev/console, or NULL */
+    SW_OP_VIEW_DIR SW_SWIFT(viewDir),             /* dest, mode */
+    SW_OP_VIEW_SYMLINK SW_SWIFT(viewSymlink),     /* text: the link's target, dest */
+    SW_OP_VIEW_CHMOD SW_SWIFT(viewChmod),         /* dest, mode */
+    SW_OP_VIEW_FILE SW_SWIFT(viewFile),           /* fd's contents → dest, mode; flags & SW_VIEW_BIND: bound, not created */
+    SW_OP_VIEW_FINISH SW_SWIFT(viewFinish),
+    SW_OP_LANDLOCK SW_SWIFT(landlock),            /* landlock */
+    SW_OP_CHDIR_FIRST SW_SWIFT(chdirFirst),       /* config: directory, "PWD=directory" pairs; the first that works sets *env_slot */
+    SW_OP_LOCK_FILE SW_SWIFT(lockFile),           /* path: opened and read-locked, kept by a child that never execs */
+    SW_OP_WAIT_FD SW_SWIFT(waitDescriptor),       /* fd: read a byte, or end-of-file */
+    SW_OP_SETNS SW_SWIFT(setns),                  /* fd, flags: the namespace type */
+    SW_OP_NEST_USERNS SW_SWIFT(nestUserNamespace), /* identity.uid, identity.gid: mapped to themselves */
+    SW_OP_ASSERT_NO_USERNS SW_SWIFT(assertNoUserNamespace),
+};
+
+/* SW_OP_VIEW_* flags. */
+static const unsigned long SW_VIEW_READ_ONLY = 1;  /* the mount and every mount below it */
+static const unsigned long SW_VIEW_DEVICES = 2;    /* device files work (no nodev) */
+static const unsigned long SW_VIEW_OPTIONAL = 4;   /* a missing source skips the operation */
+static const unsigned long SW_VIEW_NEW = 8;        /* --proc: a new instance */
+static const unsigned long SW_VIEW_BIND = 16;      /* --bind-data: a file of its own, bound */
+static const unsigned long SW_VIEW_SCRATCH_DIRS = 32; /* --tmp-overlay: make the upperdir and workdir first */
+
+/* mount_setattr(2) attributes, for SW_OP_VIEW_FS. */
+static const unsigned long SW_MOUNT_ATTR_RDONLY = 0x1;
+static const unsigned long SW_MOUNT_ATTR_NOSUID = 0x2;
+static const unsigned long SW_MOUNT_ATTR_NODEV = 0x4;
+static const unsigned long SW_MOUNT_ATTR_NOEXEC = 0x8;
+
+/* One Landlock rule: the file hierarchy at `path` (in the final root) and the rights it keeps. */
+struct sw_landlock_rule {
+    const char *path;
+    uint64_t access;
+};
+
+/* The Landlock ruleset: the rights it handles (everything the ABI knows), and its rules. */
+struct sw_landlock {
+    uint64_t handled;
+    const struct sw_landlock_rule *_Nullable rules;
+    int rule_count;
 };
 
 /* The program's IDs: groups dropped, then GID, then UID, all read back. */
@@ -176,6 +239,13 @@ struct sw_op {
     int fd2;
     int signal;
     volatile uint64_t *_Nullable inode_slot; /* shared memory (MAP_SHARED) for the time namespace's inode */
+    const char *_Nullable dest;         /* SW_OP_VIEW_*: relative to the new root */
+    unsigned int mode;                  /* SW_OP_VIEW_*: a created item's mode; SW_OP_VIEW_FINISH: the umask */
+    unsigned int parent_mode;           /* SW_OP_VIEW_*: the mode of missing parents made for dest */
+    uint64_t attributes;                /* SW_OP_VIEW_FS: MOUNT_ATTR_* of the new mount */
+    const char *const _Nullable *_Nullable config; /* SW_OP_VIEW_FS: key, value, ..., NULL (a NULL value: a flag) */
+    struct sw_landlock landlock;
+    char *_Nullable *_Nullable env_slot; /* SW_OP_CHDIR_FIRST: the program's PWD entry, set to the directory chosen */
     struct sw_identity identity;
     struct sw_caps caps;
     struct sw_rlimit rlimit;
@@ -232,6 +302,7 @@ struct sw_child {
     int op_count;
 
     bool run_init;                /* --init: this child is PID 1 and forks the program */
+    int program_death_signal;     /* under --init: the program's parent-death signal (the init's does not pass on), or 0 */
     int status_fd;                /* --init: write end of the status pipe (struct sw_init_report), or -1 */
 
     sigset_t sigmask;             /* the launcher's mask, restored before exec */
@@ -305,6 +376,12 @@ void sw_forwarded_signals(sigset_t *set);
 int sw_start_argc(void);
 char *const _Nullable *_Nullable sw_start_argv(void);
 void sw_forget_runtime_root(void);
+
+/* --die-with-parent: swclone gets SIGKILL when its parent dies; -1 if it already has (its parent is not `parent`). */
+int sw_die_with_parent(pid_t parent);
+
+/* The Landlock ABI the kernel offers (1, 2...), or -1 with errno (ENOSYS, EOPNOTSUPP: none). */
+int sw_landlock_abi(void);
 
 /* The process's effective and permitted capability sets (capget), or -1 with errno. */
 int sw_capabilities(uint64_t *effective, uint64_t *permitted);
