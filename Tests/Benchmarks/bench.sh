@@ -95,7 +95,6 @@ for row in "${rows[@]}"; do
     "$swi" "$uni" "$bwi" "$(peak_rss "$installed" $opts $program)" "$unrss" "$bwrss"
 done
 
-
 echo
 echo "| transient cgroup | without | with | with/without | instr. without | instr. with |"
 echo "|---|---|---|---|---|---|"
@@ -103,7 +102,7 @@ plain=$(median_ms "$installed $plain_fork $program")
 cgroup=$(median_ms "$installed $cgroup_fork $program")
 # $plain_fork and $cgroup_fork are unquoted on purpose: they are several words.
 printf '| `%s` against `%s` | %s ms | %s ms | %s | %s | %s |\n' "$cgroup_fork" "$plain_fork" "$plain" "$cgroup" \
-  "$(awk -v a="$cgroup" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')" \
+  "$(ratio "$cgroup" "$plain")" \
   "$(instructions fork "$swclone" $plain_fork $program)" "$(instructions fork "$swclone" $cgroup_fork $program)"
 
 echo
