@@ -24,8 +24,9 @@ RELEASE_FLAGS = -c release -Xswiftc -static-executable \
 BIN = .build/release/swclone
 CONFORMANCE ?= ../shared/conformance/run
 # Debian packages the build needs, and those the tests and swclone's own use need
-# (package:check, the check a shell command): newuidmap for ID ranges; ip, ps, capsh, strace, and
-# bwrap to compare the filesystem view with, in tests.
+# (package:check, the check a shell command): newuidmap for ID ranges; ip, ps, capsh in tests;
+# strace to kill or hold swclone at a chosen system call (tests, `make faults`); bwrap to compare
+# the filesystem view with, in tests.
 BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap pkg-config:command\ -v\ pkg-config
 RUN_DEPS = uidmap:command\ -v\ newuidmap iproute2:command\ -v\ ip procps:command\ -v\ ps \
        libcap2-bin:command\ -v\ capsh strace:command\ -v\ strace bubblewrap:command\ -v\ bwrap
@@ -38,7 +39,7 @@ CHECK_DEPS = valgrind:command\ -v\ valgrind util-linux:command\ -v\ unshare binu
 FORMAT = --configuration .swift-format --recursive --parallel Sources Tests Package.swift
 
 .PHONY: all deps build-deps bench-deps check-deps build release demo test check format bench startup-order stress \
-	conformance install uninstall clean
+	fuzz faults conformance install uninstall clean
 
 all: release
 
@@ -135,6 +136,28 @@ startup-order: release bench-deps
 stress: release
 	Tests/Stress/stress.sh $(BIN) 1000 50
 
+# Not part of `make test`: libFuzzer over the command line, spec and plan with fixed facts
+# (Tests/Fuzz; nothing is launched), from the committed seed command lines. SWCLONE_FUZZ=1 adds
+# the target to the package: any other build leaves it out, as libFuzzer brings its main. Its own
+# build directory, optimized for inputs per second but with -enable-testing to reach the
+# internal option tables (preconditions and overflow checks stay on in -c release).
+FUZZ_RUNS ?= 1000000
+FUZZ_BIN = .build-fuzz/release/swclone-fuzz
+fuzz: build-deps
+	SWCLONE_FUZZ=1 $(SWIFT) build -c release --build-path .build-fuzz --product swclone-fuzz \
+	  -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing
+	Tests/Fuzz/fuzz.sh $(FUZZ_BIN) $(FUZZ_RUNS)
+
+# Not part of `make test`: $(FAULT_KILLS) launches of every kind (in place, forked, --pid, --init,
+# ID maps, unprivileged, --json-status, kept namespaces, --kill-child, --set-tid, --into-cgroup,
+# enter) killed at random points, most under strace holding swclone at one system call to widen
+# the windows around it; reports per kind processes left in set-up, mounts, bound namespace files
+# and cgroups (all must be 0). Python for a child subreaper, a mount namespace and timing.
+FAULT_KILLS ?= 300
+faults: release deps
+	$(call install-missing,python3:command\ -v\ python3)
+	Tests/Faults/faults.py $(BIN) $(FAULT_KILLS)
+
 # Stripped first, then copied: launches from a file strip has just rewritten in place (as
 # `install -s` does) were measured 5-8% slower than from the same bytes copied sequentially.
 install: release
@@ -154,4 +177,4 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/swclone.fish
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -33,3 +33,13 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["swclone"]),
     ]
 )
+
+// `make fuzz` only (SWCLONE_FUZZ=1, with -sanitize=fuzzer): a libFuzzer target over the command
+// line, spec and plan layers. Any other build leaves it out: libFuzzer supplies its main.
+if Context.environment["SWCLONE_FUZZ"] != nil {
+    package.products.append(.executable(name: "swclone-fuzz", targets: ["SwcloneFuzz"]))
+    package.targets.append(
+        .executableTarget(
+            name: "SwcloneFuzz", dependencies: ["SwcloneCLI", "LaunchPlan", "LaunchSpec"], path: "Tests/Fuzz/Target",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

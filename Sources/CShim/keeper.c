@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -55,12 +56,16 @@ static void unbind(const struct keep_list *list, int count) {
 
 /*
  * The helper: wait for "the namespaces exist", bind them all or none,
- * answer; then wait for the launch's outcome. End-of-file: the program
- * runs (its exec closed swclone's end), the binds stay. A record: the
- * launch failed after the binds, which are taken away before the answer.
+ * answer; then wait for the launch's outcome. "Executing" comes just before
+ * the launcher's exec, whose end-of-file then means the program runs: the
+ * binds stay. End-of-file without it: the launcher died first (SIGKILL), and
+ * a record: the launch failed after the binds; either way they are taken
+ * away (and the record answered). A launcher that died before the answer
+ * makes its write fail, not kill us (SIGPIPE), and never runs the program.
  */
 static int keeper(const void *arg, int ready_fd, int answer_fd) {
     const struct keep_list *list = arg;
+    signal(SIGPIPE, SIG_IGN);
     struct sw_failure record = { SW_STEP_NONE, 0, 0 };
     if (sw_read_all(ready_fd, &record, sizeof record) != 0) return 1; /* the launcher failed before: nothing to keep */
     record = (struct sw_failure){ SW_STEP_NONE, 0, 0 };
@@ -71,12 +76,19 @@ static int keeper(const void *arg, int ready_fd, int answer_fd) {
             break;
         }
     }
-    sw_write_all(answer_fd, &record, sizeof record);
+    int answered = sw_write_all(answer_fd, &record, sizeof record) == 0;
     if (record.step != SW_STEP_NONE) return 0;
-    if (sw_read_all(ready_fd, &record, sizeof record) == 0) {
+    int executing = 0;
+    while (answered && sw_read_all(ready_fd, &record, sizeof record) == 0) {
+        if (record.step == SW_STEP_NONE && record.err == SW_PROGRESS_EXECUTING) {
+            executing = 1;
+            continue;
+        }
         unbind(list, list->count);
         sw_write_all(answer_fd, &record, sizeof record);
+        return 0;
     }
+    if (!executing) unbind(list, list->count);
     return 0;
 }
 

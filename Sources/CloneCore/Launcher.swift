@@ -59,20 +59,26 @@ public enum Launcher {
         if b.dieWithParent && sw_die_with_parent(getppid()) != 0 {
             throw SwcloneError.setup("--die-with-parent: swclone's parent has already gone")
         }
+        if plan.spec.view.buildsRoot { try findSources(plan) }
+        if let fd = b.userNamespaceFD { try joinNamespace(fd, type: SW_CLONE_NEWUSER, option: "--userns") }
+        if let fd = b.pidNamespaceFD { try joinNamespace(fd, type: SW_CLONE_NEWPID, option: "--pidns") }
+        // Held open by swclone, which lives as long as the sandbox; the program does not get it.
+        if let fd = b.syncFD { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
+    }
+
+    private static func findSources(_ plan: LaunchPlan) throws {
         for case .view(let operation, _) in plan.steps {
             guard case .bind(let source, _, false) = operation.kind, access(source, F_OK) != 0, errno == ENOENT else { continue }
             throw SwcloneError(
                 "\(operation.option): cannot use the source: \(errnoText(ENOENT))", status: ExitStatus.setupFailed,
                 bwrapMessage: "Can't find source path \(source): \(String(cString: strerror(ENOENT)))")
         }
-        for (fd, type, option) in [(b.userNamespaceFD, SW_CLONE_NEWUSER, "--userns"), (b.pidNamespaceFD, SW_CLONE_NEWPID, "--pidns")] {
-            guard let fd else { continue }
-            guard sw_setns(fd, Int32(truncatingIfNeeded: type)) == 0 else {
-                throw SwcloneError.setup("\(option) \(fd): cannot join the namespace: \(errnoText(errno))")
-            }
+    }
+
+    private static func joinNamespace(_ fd: Int32, type: UInt64, option: String) throws {
+        guard sw_setns(fd, Int32(truncatingIfNeeded: type)) == 0 else {
+            throw SwcloneError.setup("\(option) \(fd): cannot join the namespace: \(errnoText(errno))")
         }
-        // Held open by swclone, which lives as long as the sandbox; the program does not get it.
-        if let fd = b.syncFD { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
     }
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
@@ -96,6 +102,9 @@ public enum Launcher {
             else {
                 throw SwcloneError.setup("cannot start the helper that keeps the namespaces: \(errnoText(errno))")
             }
+            // It hears "executing" just before the exec: end-of-file without it (swclone killed
+            // during its set-up) takes the binds back.
+            resources.errorFD = resources.keepReadyFD
         }
         let child = ChildStructure(plan, resources: resources)
         let failure = sw_run_in_place(child.pointer)

@@ -46,8 +46,8 @@ public struct LaunchPlan: Equatable, Sendable {
     public var program: ProgramPlan
     public var join: JoinPlan?
 
-    /// The child waits on the sync pipe for swclone (not always its first step: --kill-child's comes before).
-    public var waitsForParent: Bool
+    /// The child waits on the sync pipe for swclone (after arming --kill-child's signal, if any).
+    public var waitsForParent: Bool { steps.contains(.waitForParent) }
 
     public init(spec: LaunchSpec, facts: ProcessFacts, target: TargetFacts? = nil) throws {
         // if-let, not Optional.map: a generic call here had the runtime build metadata for JoinPlan?.
@@ -116,8 +116,9 @@ public struct LaunchPlan: Equatable, Sendable {
         let jsonStatus = spec.jsonStatusFD.map {
             StatusPlan(fd: $0, readsNamespaces: !namespaceFlags.isEmpty, reportsTimeNamespace: spec.namespaces.contains(.time))
         }
-        let waitsForParent = needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true)
-        if waitsForParent { steps.insert(.waitForParent, at: 0) }
+        if needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true) {
+            steps.insert(.waitForParent, at: 0)
+        }
         if outsideMaps != nil && userNamespace?.denySetgroups == false {
             steps.append(.checkSetgroupsAllowed)
         }
@@ -217,7 +218,7 @@ public struct LaunchPlan: Equatable, Sendable {
 
         if !needsChild {
             start = .inPlace
-        } else if waitsForParent || !keptNamespaces.isEmpty || runsInit || spec.bwrap.infoFD != nil
+        } else if steps.contains(.waitForParent) || !keptNamespaces.isEmpty || runsInit || spec.bwrap.infoFD != nil
             || namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil || limits?.cgroup != nil
         {
             // The child waits for swclone, or needs what only clone3 does; the kernel
@@ -231,7 +232,6 @@ public struct LaunchPlan: Equatable, Sendable {
         self.outsideMaps = outsideMaps
         self.keptNamespaces = keptNamespaces
         self.steps = steps
-        self.waitsForParent = waitsForParent
         self.terminal = terminal
         self.jsonStatus = jsonStatus
         self.cgroup = cgroup

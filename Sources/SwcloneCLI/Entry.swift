@@ -14,7 +14,7 @@ public func swcloneMain(_ arguments: [String]) -> Never {
     let words = arguments.dropFirst()
     // Started as `bwrap` (a symlink), swclone speaks as bubblewrap: its usage, its name in messages.
     let invokedAs = arguments.first ?? "swclone"
-    let startedAsBwrap = invokedAs.split(separator: "/").last == "bwrap"
+    let startedAsBwrap = isBwrapName(invokedAs)
     var diagnostics = Diagnostics(name: startedAsBwrap ? "bwrap" : "swclone", levels: false)
     if let end = words.firstIndex(of: "--") {
         diagnostics.levels = words[..<end].contains("--level-prefix")
@@ -57,6 +57,14 @@ public func swcloneMain(_ arguments: [String]) -> Never {
         exit(0)
     } catch {
         diagnostics.fail(SwcloneError("\(error)", status: ExitStatus.setupFailed))
+    }
+}
+
+/// Whether a path's last component is `bwrap` (in C: splitting a String costs the launch an array type).
+private func isBwrapName(_ path: String) -> Bool {
+    path.withCString { p in
+        let name = strrchr(p, Int32(UInt8(ascii: "/"))).map { UnsafePointer($0) + 1 } ?? p
+        return strcmp(name, "bwrap") == 0
     }
 }
 

@@ -91,8 +91,11 @@ func scanCommandLine<S: Collection>(
             if option.key == .args, let value { rest = ArraySlice(try readArguments(value) + rest) }
         } else if arg.utf8.first == UInt8(ascii: "-"), arg.utf8.count > 1 {
             rest.removeFirst()
-            var letters = arg.dropFirst()
-            while let letter = letters.popFirst() {
+            // Code point by code point, as getopt reads bytes: by Characters, a combining mark after
+            // the dash made one with it, and `-\u{301}` was no option at all (nor `-\u{301}p` any but -p).
+            var letters = arg.unicodeScalars.dropFirst()
+            while let scalar = letters.popFirst() {
+                let letter = Character(scalar)
                 guard let option = options.option(short: letter) ?? builtinOption(short: letter) else {
                     let hint = other.flatMap { $0.option(short: letter) == nil ? nil : " (it is an option of \($0.name))" }
                     throw SwcloneError.usage("unknown option -\(letter)" + (hint ?? ""))
@@ -106,10 +109,10 @@ func scanCommandLine<S: Collection>(
                         throw SwcloneError.usage("-\(letter) (--\(option.long)) needs a value")
                     }
                     value = given
-                    letters = ""
+                    letters.removeAll()
                 case .optionalAttached:
                     value = letters.isEmpty ? nil : String(letters)
-                    letters = ""
+                    letters.removeAll()
                 }
                 if option.key.isBuiltin { return .builtin(option.key, value) }
                 parsed.add(option, value)
@@ -148,12 +151,15 @@ private func builtinOption(short: Character) -> OptionSpec? {
 
 /// " (did you mean --hostname?)" for the closest visible option, when one is close.
 private func suggestion(_ name: String, _ options: CommandOptions) -> String {
+    let limit = max(2, name.utf8.count / 3)
     var best: (distance: Int, long: String)?
-    for option in options.all where !option.hidden {
+    // The distance is at least the difference in length, so a name that much longer or shorter is
+    // never suggested: not computed, as it takes the product of the lengths (a 128 KiB word took 19 s).
+    for option in options.all where !option.hidden && abs(name.utf8.count - option.long.utf8.count) <= limit {
         let d = editDistance(Array(name.utf8), Array(option.long.utf8))
         if d < best?.distance ?? Int.max { best = (d, option.long) }
     }
-    guard let best, best.distance <= max(2, name.utf8.count / 3) else { return "" }
+    guard let best, best.distance <= limit else { return "" }
     return " (did you mean --\(best.long)?)"
 }
 

@@ -39,6 +39,12 @@ struct OptionScannerTests {
         #expect(a.occurrences.map(\.key) == [.whitelistEnv, .fork, .whitelistEnv])
     }
 
+    /// A value attached to a short option starts right after its letter, whatever follows it.
+    @Test func attachedValuesStartAfterTheLetter() throws {
+        #expect(try scanLaunch(["-w\u{301}x", "true"]).last(.wd) == "\u{301}x")
+        #expect(try scanEnter(["-t1", "-u\u{301}", "true"]).last(.uts) == "\u{301}")
+    }
+
     /// getopt_long: any unique prefix; an exact name wins over longer ones.
     @Test func abbreviations() throws {
         #expect(try scanLaunch(["--map-root", "id"]).flag(.mapRootUser))
@@ -66,10 +72,24 @@ struct OptionScannerTests {
         (["--map"], "--map is ambiguous: it could be --map-root-user, --map-current-user, --map-user"),
         (["--target", "1"], "unknown option --target (it is an option of swclone enter)"),
         (["-pZ"], "unknown option -Z"),
+        (["-\u{301}", "true"], "unknown option -\u{301}"),
+        (["-\u{301}p", "true"], "unknown option -\u{301}"),
     ])
     func badCommandLinesNameTheOption(args: [String], message: String) {
         let error = usageError { try scanLaunch(args) }
         #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "no usage error")")
+    }
+
+    /// Found by `make fuzz`: the suggestion measured the distance to every option, in time the product
+    /// of the lengths: an unknown option as long as the kernel allows (128 KiB) took 19 s to refuse.
+    @Test func aLongUnknownOptionIsRefusedAtOnce() {
+        let name = String(repeating: "a", count: 131_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for scan in [scanLaunch, scanEnter] {
+            #expect(usageError { try scan(["--" + name, "true"]) }?.message == "unknown option --" + name)
+        }
+        #expect(clock.now - start < .seconds(2))
     }
 
     @Test func enterKnowsItsOwnOptions() {

@@ -92,6 +92,40 @@ struct KeptNamespaceTests {
         #expect(r.stderr.contains("mount --make-private"))
     }
 
+    /// Found by `make faults`: in place, swclone killed after the helper bound the namespaces and
+    /// before its exec left them bound for a program that never ran: while swclone waited for the
+    /// helper's answer (the helper died of SIGPIPE answering), and during the set-up steps after
+    /// it (the helper took end-of-file for the exec). strace holds or kills swclone right there.
+    @Test func inPlaceKilledBeforeExecLeavesNothingBound() throws {
+        let dir = try NamespaceFileDirectory()
+        defer { dir.remove() }
+        let stepping = dir.file("stepping"), answering = dir.file("answering")
+        let r = try cleanShell(
+            """
+            bound() { grep -q " $1 " /proc/self/mountinfo; }
+            gone() { i=0; while bound "$1" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done; bound "$1" && echo "$2 bound" || echo "$2 free"; }
+            # Killed at its hostname step, after the binds.
+            strace -f -qq -o /dev/null -e inject=sethostname:signal=KILL "$SW" --net=\(stepping) --hostname k -- true
+            gone \(stepping) stepping
+            # Killed while the helper, held after its bind, has not answered yet.
+            strace -f -qq -o /dev/null -e inject=mount:delay_exit=2000000 "$SW" --net=\(answering) -- true &
+            s=$!; i=0; until bound \(answering) || [ $i -ge 200 ]; do sleep 0.01; i=$((i + 1)); done
+            pkill -KILL -P $s -x swclone; wait $s
+            gone \(answering) answering
+            """)
+        #expect(r.lines == ["stepping free", "answering free"], "\(r.stdout) \(r.stderr)")
+    }
+
+    /// A launch that fails after the binds takes them back, in place too (the program is not found).
+    @Test func inPlaceFailureAfterTheBindsTakesThemBack() throws {
+        let dir = try NamespaceFileDirectory()
+        defer { dir.remove() }
+        let net = dir.file("net")
+        let r = try Swclone.run(["--net=\(net)", "--", "/nonexistent/swclone-program"])
+        #expect(r.status == 127, "\(r.stderr)")
+        #expect(!dir.isMounted(net))
+    }
+
     @Test func missingFileOrEmptyName() throws {
         let r = try Swclone.run(["--uts=/nonexistent/swclone-uts", "--", "true"])
         expectOneErrorLine(r, status: 125, containing: "--uts=/nonexistent/swclone-uts: No such file or directory (ENOENT)")

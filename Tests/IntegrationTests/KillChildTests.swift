@@ -43,6 +43,21 @@ struct KillChildTests {
         #expect(r.stdout.hasPrefix("alive"), "\(r.stdout) \(r.stderr)")
     }
 
+    /// Found by `make fuzz`: a child that arms its death signal and then waits for swclone (maps
+    /// written from outside, --json-status reading the namespaces) failed with "the launcher went
+    /// away before the program was set up".
+    @Test func aChildThatWaitsForSwcloneCanHaveADeathSignal() throws {
+        let maps = try Swclone.run([
+            "--kill-child", "--map-users=0:100000:65536", "--map-groups=0:100000:65536", "--",
+            "cat", "/proc/self/uid_map",
+        ])
+        #expect(maps.status == 0, "\(maps.stderr)")
+        #expect(maps.stdout.split(whereSeparator: \.isWhitespace) == ["0", "100000", "65536"], "\(maps.stdout)")
+        let status = try Swclone.run(["--kill-child=TERM", "--net", "--json-status", "-", "--", "true"])
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.lines.first?.contains("\"child-pid\"") == true, "\(status.stdout)")
+    }
+
     @Test func badSignalIsOneUsageLine() throws {
         let r = try Swclone.run(["--kill-child=NOPE", "--", "true"])
         expectOneErrorLine(r, status: 64, containing: "--kill-child=NOPE")

@@ -139,17 +139,6 @@ struct LaunchPlanTests {
         #expect(nothingNew.jsonStatus?.readsNamespaces == false && nothingNew.start == .sharedMemory)
     }
 
-    /// --kill-child's step comes first, before the wait: the child still waits, on a clone3 start.
-    @Test func killChildDoesNotHideTheWait() throws {
-        let p = try plan {
-            $0.namespaces = [.net]
-            $0.jsonStatusFD = 3
-            $0.killChildSignal = SIGKILL
-        }
-        #expect(p.steps.prefix(2) == [.parentDeath(signal: SIGKILL), .waitForParent])
-        #expect(p.waitsForParent && p.start == .clone3)
-    }
-
     // MARK: the order of the steps
 
     @Test func stepsRunInTheirOrder() throws {
@@ -185,6 +174,29 @@ struct LaunchPlanTests {
             $0.hostname = "h"
         }
         #expect(p.steps == [.parentDeath(signal: SIGKILL), .hostname("h")])
+    }
+
+    /// Found by `make fuzz`: with the death signal first, a child that waits for its maps (or for
+    /// --json-status) still gets the sync pipe and clone3, not a child sharing swclone's memory
+    /// that waited on no pipe and failed ("the launcher went away before the program was set up").
+    @Test func aChildThatArmsItsDeathSignalStillWaitsForItsMaps() throws {
+        let ranges = UserNamespaceSetup(
+            uidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)],
+            gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)], denySetgroups: nil)
+        let maps = try plan {
+            $0.killChildSignal = SIGKILL
+            $0.namespaces = [.user]
+            $0.userNamespace = ranges
+        }
+        #expect(maps.steps == [.parentDeath(signal: SIGKILL), .waitForParent])
+        #expect(maps.waitsForParent && maps.start == .clone3 && maps.outsideMaps != nil)
+        let status = try plan {
+            $0.killChildSignal = SIGTERM
+            $0.namespaces = [.net]
+            $0.jsonStatusFD = 3
+        }
+        #expect(status.steps == [.parentDeath(signal: SIGTERM), .waitForParent, .loopbackUp])
+        #expect(status.waitsForParent && status.start == .clone3)
     }
 
     /// With / left as it is (shared, on most hosts), proc must not reach the caller's /proc.
