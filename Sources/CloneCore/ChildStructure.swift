@@ -19,8 +19,8 @@ struct ChildResources {
     /// --init's end of its status pipe.
     var initReportsFD: Int32 = -1
     var timeNamespaceSlot: UnsafeMutablePointer<UInt64>?
-    /// The mask the program starts with, when swclone blocked its signals before making the structure.
-    var signalMask: sigset_t?
+    /// The mask the program starts with: the caller's, from before swclone blocked what it forwards.
+    var signalMask = sigset_t()
     /// In place, the maps a helper writes while swclone unshares.
     var helperMaps: UserMapsPlan?
     var join = JoinOutcome()
@@ -65,7 +65,7 @@ final class ChildStructure {
         c.run_init = plan.runsInit
         c.program_death_signal = plan.runsInit ? plan.killChildSignal ?? 0 : 0
         c.status_fd = r.initReportsFD
-        if let mask = r.signalMask { c.sigmask = mask } else { sigprocmask(SIG_SETMASK, nil, &c.sigmask) }
+        c.sigmask = r.signalMask
         // One spare slot before argv[0] for the shell fallback of a script without #!.
         c.argv = memory.array(plan.program.argv, spare: 1).advanced(by: 1)
         c.candidates = memory.constArray(plan.program.candidates)

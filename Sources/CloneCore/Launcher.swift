@@ -20,16 +20,13 @@ public enum Launcher {
         try prepareBubblewrap(spec.bwrap, plan: plan)
         if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept) }
         let status = plan.jsonStatus.map(JSONStatus.init)
-        // Signals wait in the mask from before the transient cgroup exists until it is gone: one
-        // arriving meanwhile is forwarded to the program, never a death that leaves the cgroup behind.
+        // Signals wait in the mask from here on, for the supervisor to forward them: none is lost
+        // between clone3 and the program's start, and none is a death that would leave the
+        // transient cgroup behind. The program gets the caller's mask back.
+        var blocked = Supervisor.blockedSignals, callerMask = sigset_t()
+        sigprocmask(SIG_BLOCK, &blocked, &callerMask)
         var transient: TransientCgroup?
-        var callerMask: sigset_t?
-        if let cgroup = plan.limits?.cgroup {
-            var blocked = Supervisor.blockedSignals, mask = sigset_t()
-            sigprocmask(SIG_BLOCK, &blocked, &mask)
-            callerMask = mask
-            transient = try TransientCgroup(cgroup)
-        }
+        if let cgroup = plan.limits?.cgroup { transient = try TransientCgroup(cgroup) }
         let spawned: (child: RunningChild, initReports: Int32)
         do {
             spawned = try spawn(plan, joined: joined, kept: kept, status: status, transient: transient, callerMask: callerMask)
@@ -41,7 +38,7 @@ public enum Launcher {
         var supervisor = Supervisor(child: spawned.child, initReports: spawned.initReports, terminal: plan.terminal)
         if let limits = plan.limits {
             supervisor.timeout = limits.timeout
-            if let kind = limits.treeKill { supervisor.killer = TreeKiller(kind: kind, cgroup: transient, child: spawned.child) }
+            supervisor.killer = TreeKiller(kind: limits.treeKill, cgroup: transient, child: spawned.child)
         }
         let supervision = supervisor.run()
         var usage: CgroupUsage?
@@ -87,6 +84,7 @@ public enum Launcher {
         if case .target(let dir) = plan.cgroup { try moveIntoCgroup(joined.cgroupFD, path: dir) }
         var resources = ChildResources()
         resources.join = joined
+        sigprocmask(SIG_SETMASK, nil, &resources.signalMask)
         // Maps swclone cannot write for itself after unshare: a helper writes them.
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let pid = getpid()
@@ -133,7 +131,7 @@ public enum Launcher {
     /// --init's status pipe (or -1).
     private static func spawn(
         _ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
-        status: JSONStatus?, transient: TransientCgroup?, callerMask: sigset_t?
+        status: JSONStatus?, transient: TransientCgroup?, callerMask: sigset_t
     ) throws -> (RunningChild, Int32) {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
@@ -170,10 +168,6 @@ public enum Launcher {
             }
         }
         let structure = ChildStructure(plan, resources: resources)
-
-        // Signals arriving from now on wait in the mask for the supervisor to forward them.
-        var blocked = Supervisor.blockedSignals
-        sigprocmask(SIG_BLOCK, &blocked, nil)
 
         var pidfd: Int32 = -1
         var flags = cloneFlags(plan.namespaceFlags) | SW_CLONE_PIDFD

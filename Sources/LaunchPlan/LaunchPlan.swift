@@ -203,7 +203,7 @@ public struct LaunchPlan: Equatable, Sendable {
             steps.append(.takeTerminal)
         }
         // A process group to kill whole; taking the terminal and a new session make one already.
-        if case .processGroup? = limits?.treeKill, !spec.newSession, terminal == nil { steps.append(.newProcessGroup) }
+        if let limits, limits.treeKill == .processGroup, !spec.newSession, terminal == nil { steps.append(.newProcessGroup) }
         // First of all: a cgroup v1 hierarchy has no CLONE_INTO_CGROUP, so the child moves itself
         // before anything else runs (see SetupStep.joinCgroup).
         if let transient = limits?.cgroup {

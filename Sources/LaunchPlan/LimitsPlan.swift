@@ -6,8 +6,11 @@ import Glibc
 
 /// --timeout, --kill-tree and the transient cgroup, decided: where each
 /// limit is written, how the program starts inside the cgroup, and how
-/// everything the program started is killed.
-public struct LimitsPlan: Equatable, Sendable {
+/// everything the program started is killed. A class: the plan holds it as
+/// one reference, so the launches that have none copy a nil pointer, where a
+/// struct this size was copied through its runtime type metadata (12 k
+/// instructions on every launch).
+public final class LimitsPlan: Equatable, Sendable {
     /// How swclone reaches every process the program started.
     public enum TreeKill: Equatable, Sendable {
         /// The transient cgroup: cgroup.kill (or freezing it and killing each process).
@@ -18,19 +21,21 @@ public struct LimitsPlan: Equatable, Sendable {
         case processGroup
     }
 
-    public var timeout: Timeout?
-    /// Nil: what the program leaves behind is left alone.
-    public var treeKill: TreeKill?
-    public var cgroup: TransientCgroupPlan?
-    public var memoryMax: UInt64?
+    public let timeout: Timeout?
+    public let treeKill: TreeKill
+    public let cgroup: TransientCgroupPlan?
+    public let memoryMax: UInt64?
 
+    /// Nil when nothing is to be killed: no --timeout, --kill-tree or cgroup limit.
     init?(_ limits: Limits, newPIDNamespace: Bool, intoCgroup: Bool, facts: ProcessFacts) throws {
         guard limits.killsTree else { return nil }
         timeout = limits.timeout
         memoryMax = limits.memoryMax
+        var cgroup: TransientCgroupPlan?
         if limits.wantsCgroup(newPIDNamespace: newPIDNamespace, intoCgroup: intoCgroup) {
             cgroup = try TransientCgroupPlan(limits, facts: facts.cgroups ?? CgroupFacts(v2: nil), pid: facts.pid)
         }
+        self.cgroup = cgroup
         if cgroup != nil {
             treeKill = .cgroup
         } else if newPIDNamespace {
@@ -38,6 +43,10 @@ public struct LimitsPlan: Equatable, Sendable {
         } else {
             treeKill = .processGroup
         }
+    }
+
+    public static func == (a: LimitsPlan, b: LimitsPlan) -> Bool {
+        a.timeout == b.timeout && a.treeKill == b.treeKill && a.cgroup == b.cgroup && a.memoryMax == b.memoryMax
     }
 }
 

@@ -46,10 +46,9 @@ enum LimitOptions {
 
     /// After the namespace and clone3 options: --into-cgroup and --pid decide what a tree kill needs.
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
-        guard
-            o.flag(.timeout) || o.flag(.killTree) || o.flag(.memoryMax) || o.flag(.pidsMax) || o.flag(.cpuMax)
-                || o.flag(.cgroupParent) || o.flag(.rlimit)
-        else { return }
+        // One pass over the command line: the group's keys are declared together.
+        let first = OptionKey.timeout.rawValue, last = OptionKey.rlimit.rawValue
+        guard o.occurrences.contains(where: { $0.key.rawValue >= first && $0.key.rawValue <= last }) else { return }
         var limits = Limits()
         if let text = o.last(.timeout) { limits.timeout = try parseTimeout(text) }
         limits.killTree = o.flag(.killTree)
