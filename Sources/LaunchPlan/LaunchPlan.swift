@@ -18,7 +18,8 @@ public struct LaunchPlan: Equatable, Sendable {
         case clone3
         /// A child that shares swclone's memory until it execs (CLONE_VM | CLONE_VFORK,
         /// as posix_spawn): no page tables copied. Only for a child that needs nothing
-        /// from swclone before exec and nothing clone3 alone offers.
+        /// from swclone before exec and nothing clone3 alone offers but the transient
+        /// cgroup's CLONE_INTO_CGROUP (then clone3 itself, on a stack of the child's own).
         case sharedMemory
     }
 
@@ -219,7 +220,7 @@ public struct LaunchPlan: Equatable, Sendable {
         if !needsChild {
             start = .inPlace
         } else if steps.contains(.waitForParent) || !keptNamespaces.isEmpty || runsInit || spec.bwrap.infoFD != nil
-            || namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil || limits?.cgroup != nil
+            || namespaces.contains(.time) || !spec.setTID.isEmpty || cgroup != nil
         {
             // The child waits for swclone, or needs what only clone3 does; the kernel
             // refuses a time namespace to a process that shares its memory.

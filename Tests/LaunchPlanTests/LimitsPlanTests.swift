@@ -67,7 +67,8 @@ struct LimitsPlanTests {
         #expect(cgroup.v1[2].settings == [CgroupSetting(file: "pids.max", value: "8")])
         // The child enters the v1 cgroups first thing; cgroup v2 through CLONE_INTO_CGROUP.
         #expect(Array(p.steps.prefix(3)) == cgroup.v1.map { .joinCgroup($0.directory) })
-        #expect(p.start == .clone3 && p.limits?.treeKill == .cgroup)
+        // Nothing else needs a copy of swclone: clone3 shares its memory into the cgroup.
+        #expect(p.start == .sharedMemory && p.limits?.treeKill == .cgroup)
     }
 
     @Test func pureV2WritesEveryLimitInOneCgroup() throws {
@@ -122,7 +123,7 @@ struct LimitsPlanTests {
     @Test func killTreeWithoutAPIDNamespaceMakesACgroup() throws {
         let p = try plan { _, l in l.killTree = true }
         #expect(p.limits?.cgroup?.v2?.directory == "/sys/fs/cgroup/unified/swclone-4242" && p.limits?.cgroup?.v1 == [])
-        #expect(p.limits?.treeKill == .cgroup && p.start == .clone3 && p.steps.isEmpty)
+        #expect(p.limits?.treeKill == .cgroup && p.start == .sharedMemory && p.steps.isEmpty)
     }
 
     /// --timeout alone where swclone may not make a cgroup: the program leads a process group, killed whole.

@@ -335,8 +335,10 @@ struct sw_init_report {
  * never returns in the child. `flags`: CLONE_NEW*, CLONE_PIDFD,
  * CLONE_INTO_CGROUP. `share_memory`: the child borrows our memory until it
  * execs and we wait meanwhile (CLONE_VM | CLONE_VFORK, as posix_spawn); only
- * for a child that needs nothing from us before its exec, with no set_tid,
- * no cgroup and no time namespace. Returns the PID, or -1 with errno set.
+ * for a child that needs nothing from us before its exec, with no set_tid and
+ * no time namespace (into a cgroup through clone3 on a stack of its own, on
+ * x86_64 and arm64; elsewhere the child is a copy). Returns the PID, or -1
+ * with errno set.
  */
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *_Nullable set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory);
