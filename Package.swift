@@ -38,8 +38,7 @@ let package = Package(
 // line, spec and plan layers. Any other build leaves it out: libFuzzer supplies its main.
 if Context.environment["SWCLONE_FUZZ"] != nil {
     package.products.append(.executable(name: "swclone-fuzz", targets: ["SwcloneFuzz"]))
-    package.targets.append(
-        .executableTarget(
-            name: "SwcloneFuzz", dependencies: ["SwcloneCLI", "LaunchPlan", "LaunchSpec"], path: "Tests/Fuzz/Target",
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(.executableTarget(
+        name: "SwcloneFuzz", dependencies: ["SwcloneCLI", "LaunchPlan", "LaunchSpec"], path: "Tests/Fuzz/Target",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }
