@@ -1,12 +1,30 @@
-# swclone: build, demo, test, install. Run as root on Debian; missing packages are installed.
+# swclone: build, demo, test, install, package. Run as root on Debian; missing packages are
+# installed (except by `make install`, which only copies).
+SWIFT ?= swift
+# Where `make install` copies (DESTDIR: the staging root of a package). The completions go where
+# each shell looks on Debian: bash-completion reads $(PREFIX)/share/bash-completion/completions
+# for /usr and /usr/local; zsh's $fpath has /usr/share/zsh/vendor-completions and
+# /usr/local/share/zsh/site-functions; fish reads /usr/share/fish/vendor_completions.d, and for
+# another prefix only /etc/fish/completions (it finds /usr/local/share only through
+# XDG_DATA_DIRS, which a console or ssh login does not set).
 PREFIX ?= /usr/local
 DESTDIR ?=
-SWIFT ?= swift
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(if $(filter /usr,$(PREFIX)),$(DATADIR)/zsh/vendor-completions,$(DATADIR)/zsh/site-functions)
+FISHCOMPDIR ?= $(if $(filter /usr,$(PREFIX)),$(DATADIR)/fish/vendor_completions.d,/etc/fish/completions)
+# The AppArmor profile that lets swclone create user namespaces on Ubuntu 23.10 and later
+# (kernel.apparmor_restrict_unprivileged_userns=1): installed as data, put in /etc/apparmor.d
+# by the package where the system's AppArmor parser reads it (see Tests/Tools/make-deb.sh).
+APPARMORDIR ?= $(DATADIR)/swclone/apparmor
 # The release build is tuned for start-up (measured in README, "Speed"):
 # -static-executable: no dynamic loader; it relocated libstdc++, libm, libcap and the Swift
 #   runtime at every launch (2.4 M instructions, half the wall time of a launch). A static
 #   program cannot load glibc's name-service modules, so user and group names come from
-#   /etc/passwd and /etc/group only (Sources/CShim/static_nss.c); libcap.a is in libcap-dev.
+#   /etc/passwd and /etc/group only (Sources/CShim/static_nss.c); libcap.a is in libcap-dev,
+#   libseccomp.a (--seccomp-default's filter) in libseccomp-dev.
 # -disable-concrete-type-metadata-mangled-name-accessors: generic types such as Set<Namespace>
 #   get their metadata from direct accessor calls instead of demangling a name at run time,
 #   which scanned all 3,800 protocol conformances of the binary (150 k instructions a lookup).
@@ -16,8 +34,11 @@ SWIFT ?= swift
 # Rejected, no gain measured: -Osize (slower), -enforce-exclusivity=unchecked (drops a safety
 # check for 0.5%), LTO (experimental in SwiftPM, no gain); stripping changes size, not speed,
 # so `make install` strips the installed copy and .build keeps its symbols for profiling.
+# -I $(BUILD_INFO)'s directory: --version's commit and compiler (Sources/CShim/build_info.c).
 ORDER = Tests/Tools/startup.order
-RELEASE_FLAGS = -c release -Xswiftc -static-executable \
+BUILD_INFO = .build/make/swclone_build.h
+COMMIT ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+RELEASE_FLAGS = -c release -Xswiftc -static-executable -Xcc -I$(CURDIR)/$(dir $(BUILD_INFO)) \
 	-Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
 	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections -Xcc -fdata-sections \
 	-Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(CURDIR)/$(ORDER) -Xlinker --no-warn-symbol-ordering
@@ -26,20 +47,26 @@ CONFORMANCE ?= ../shared/conformance/run
 # Debian packages the build needs, and those the tests and swclone's own use need
 # (package:check, the check a shell command): newuidmap for ID ranges; ip, ps, capsh in tests;
 # strace to kill or hold swclone at a chosen system call (tests, `make faults`); bwrap to compare
-# the filesystem view with, in tests.
-BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap pkg-config:command\ -v\ pkg-config
+# the filesystem view with, and cc to build the seccomp tests' helper, in tests.
+BUILD_DEPS = libcap-dev:pkg-config\ --exists\ libcap libseccomp-dev:pkg-config\ --exists\ libseccomp \
+       pkg-config:command\ -v\ pkg-config
 RUN_DEPS = uidmap:command\ -v\ newuidmap iproute2:command\ -v\ ip procps:command\ -v\ ps \
-       libcap2-bin:command\ -v\ capsh strace:command\ -v\ strace bubblewrap:command\ -v\ bwrap
+       libcap2-bin:command\ -v\ capsh strace:command\ -v\ strace bubblewrap:command\ -v\ bwrap gcc:command\ -v\ cc
+# What only the tests use: the terminal driver, and the shells whose completion they test.
+TEST_DEPS = python3:command\ -v\ python3 zsh:test\ -x\ /usr/bin/zsh fish:test\ -x\ /usr/bin/fish \
+       bash-completion:test\ -f\ /usr/share/bash-completion/bash_completion
 # What `make bench` compares with and measures by.
 BENCH_DEPS = hyperfine:command\ -v\ hyperfine bubblewrap:command\ -v\ bwrap valgrind:command\ -v\ valgrind \
        time:test\ -x\ /usr/bin/time jq:command\ -v\ jq util-linux:command\ -v\ unshare
-# What `make check` measures by and compares with (nm, strip, readelf: binutils).
-CHECK_DEPS = valgrind:command\ -v\ valgrind util-linux:command\ -v\ unshare binutils:command\ -v\ nm
+# What `make check` measures by and compares with (nm, strip, readelf: binutils), and checks the
+# package with.
+CHECK_DEPS = valgrind:command\ -v\ valgrind util-linux:command\ -v\ unshare binutils:command\ -v\ nm \
+       lintian:command\ -v\ lintian
 # swift-format's configuration (.swift-format) and what it covers.
 FORMAT = --configuration .swift-format --recursive --parallel Sources Tests Package.swift
 
-.PHONY: all deps build-deps bench-deps check-deps build release demo test check format bench startup-order stress \
-	fuzz faults conformance install uninstall clean
+.PHONY: all deps build-deps test-deps bench-deps check-deps build build-info release demo test check format bench \
+	startup-order stress fuzz faults conformance install uninstall deb clean
 
 all: release
 
@@ -60,6 +87,9 @@ build-deps:
 deps: build-deps
 	$(call install-missing,$(RUN_DEPS))
 
+test-deps:
+	$(call install-missing,$(TEST_DEPS))
+
 bench-deps:
 	$(call install-missing,$(BENCH_DEPS))
 
@@ -69,8 +99,16 @@ check-deps:
 build: build-deps
 	$(SWIFT) build
 
-release: build-deps
+release: build-deps build-info
 	$(SWIFT) build $(RELEASE_FLAGS)
+
+# $(BUILD_INFO): the commit and the compiler's version, rewritten only when they change (a
+# rewrite recompiles build_info.c alone). A build without make, or without git, has none.
+build-info:
+	@mkdir -p $(dir $(BUILD_INFO))
+	@{ echo '#define SWCLONE_COMMIT "$(COMMIT)"'; \
+	  echo "#define SWCLONE_SWIFT \"$$($(SWIFT) --version 2>/dev/null | head -1)\""; } >$(BUILD_INFO).new
+	@if cmp -s $(BUILD_INFO).new $(BUILD_INFO); then rm $(BUILD_INFO).new; else mv $(BUILD_INFO).new $(BUILD_INFO); fi
 
 # Builds swclone and shows what it isolates: ps sees only the namespace's processes.
 demo: deps release
@@ -80,7 +118,7 @@ demo: deps release
 
 # Every test: command line, plan and clone core unit tests, and integration tests in real
 # namespaces (root runs the privileged ones).
-test: deps
+test: deps test-deps
 	$(SWIFT) build
 	$(SWIFT) test --disable-xctest
 
@@ -100,6 +138,9 @@ test: deps
 #   swclone's own): the link ignores names it lacks, so a stale order only shows as slower
 #   launches (20 more page faults, 0.9 MB more RSS for `--uts /bin/true` after the last
 #   rewrites).
+# - the Debian package (`make deb`): lintian finds no error or warning, and it installs with
+#   apt-get, runs (--version names this commit) and purges in a throwaway root
+#   (Tests/Tools/check-deb.sh).
 check: release check-deps
 	@failed=""; \
 	echo "== swift format lint (.swift-format)"; \
@@ -113,6 +154,10 @@ check: release check-deps
 	Tests/Tools/instruction-budget.sh $(BIN) || failed="$$failed instruction-budget"; \
 	echo "== startup order"; \
 	Tests/Tools/check-startup-order.sh $(BIN) $(ORDER) || failed="$$failed startup-order"; \
+	echo "== package: make deb, lintian, apt-get install in a throwaway root"; \
+	if $(MAKE) --no-print-directory deb >.build/deb.log 2>&1; then \
+	  COMMIT=$(COMMIT) Tests/Tools/check-deb.sh .build/deb/swclone_*.deb || failed="$$failed package"; \
+	else cat .build/deb.log; failed="$$failed package"; fi; \
 	if [ -n "$$failed" ]; then echo "make check failed:$$failed" >&2; exit 1; fi
 
 # Rewrites the Swift files to .swift-format's style, as `make check` lints them.
@@ -158,23 +203,43 @@ faults: release deps
 	$(call install-missing,python3:command\ -v\ python3)
 	Tests/Faults/faults.py $(BIN) $(FAULT_KILLS)
 
+# The release build, its manual, completions and AppArmor profile, copied: no apt, no network,
+# nothing written but DESTDIR and .build (package-building chroots). Where swift and libcap-dev
+# are installed the binary is brought up to date first; elsewhere `make release` must have built it.
 # Stripped first, then copied: launches from a file strip has just rewritten in place (as
 # `install -s` does) were measured 5-8% slower than from the same bytes copied sequentially.
-install: release
-	strip -o $(BIN)-stripped $(BIN)
-	install -D -m 755 $(BIN)-stripped $(DESTDIR)$(PREFIX)/bin/swclone
-	install -D -m 644 man/swclone.1 $(DESTDIR)$(PREFIX)/share/man/man1/swclone.1
-	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
-	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	$(BIN) --generate-completion-script bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/swclone
-	$(BIN) --generate-completion-script zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_swclone
-	$(BIN) --generate-completion-script fish >$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/swclone.fish
+install:
+	@if command -v $(SWIFT) >/dev/null 2>&1 && pkg-config --exists libcap 2>/dev/null; then \
+	  $(MAKE) --no-print-directory build-info && $(SWIFT) build $(RELEASE_FLAGS); \
+	elif [ ! -x $(BIN) ]; then \
+	  echo "make install: $(BIN) is not built, and swift or libcap-dev (pkg-config) is missing to build it: run make release" >&2; \
+	  exit 1; \
+	fi
+	strip -R .comment -o $(BIN)-stripped $(BIN)
+	install -D -m 755 $(BIN)-stripped $(DESTDIR)$(BINDIR)/swclone
+	install -D -m 644 man/swclone.1 $(DESTDIR)$(MANDIR)/man1/swclone.1
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(APPARMORDIR)
+	$(BIN) --generate-completion-script bash >$(DESTDIR)$(BASHCOMPDIR)/swclone
+	$(BIN) --generate-completion-script zsh >$(DESTDIR)$(ZSHCOMPDIR)/_swclone
+	$(BIN) --generate-completion-script fish >$(DESTDIR)$(FISHCOMPDIR)/swclone.fish
+	printf '%s\n' '# AppArmor profile for swclone: Ubuntu 23.10 and later let a program create user' \
+	  '# namespaces only under a profile that allows it (kernel.apparmor_restrict_unprivileged_userns).' \
+	  '# Local additions: /etc/apparmor.d/local/swclone. Needs AppArmor 4 (the userns rule).' \
+	  'abi <abi/4.0>,' 'include <tunables/global>' '' 'profile swclone $(BINDIR)/swclone flags=(unconfined) {' \
+	  '  userns,' '' '  include if exists <local/swclone>' '}' >$(DESTDIR)$(APPARMORDIR)/swclone
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/swclone $(DESTDIR)$(PREFIX)/share/man/man1/swclone.1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/swclone \
-	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_swclone \
-	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/swclone.fish
+	rm -f $(DESTDIR)$(BINDIR)/swclone $(DESTDIR)$(MANDIR)/man1/swclone.1 $(DESTDIR)$(BASHCOMPDIR)/swclone \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_swclone $(DESTDIR)$(FISHCOMPDIR)/swclone.fish $(DESTDIR)$(APPARMORDIR)/swclone
+	-rmdir $(DESTDIR)$(APPARMORDIR) $(DESTDIR)$(DATADIR)/swclone 2>/dev/null
+
+# A Debian package (.build/deb/swclone_VERSION_ARCH.deb) of `make install PREFIX=/usr`, for
+# `apt install ./swclone_*.deb`: Tests/Tools/make-deb.sh writes what Debian policy asks for
+# around it. `make check` checks it (lintian, an install in a throwaway root).
+deb: release
+	rm -rf .build/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/.build/deb/root PREFIX=/usr
+	Tests/Tools/make-deb.sh .build/deb/root .build/deb
 
 clean:
 	rm -rf .build .build-fuzz

@@ -1,12 +1,12 @@
 // swift-tools-version:6.0
-// swclone: command line -> launch spec -> launch plan -> clone core -> C shim (+ libcap).
+// swclone: command line -> launch spec -> launch plan -> clone core -> C shim (+ libcap, libseccomp).
 import PackageDescription
 
 let package = Package(
     name: "swclone",
     products: [.executable(name: "swclone", targets: ["swclone"])],
     dependencies: [
-        // --help, --version and completions only: a launch never enters it (see OptionTable.swift).
+        // --help only: a launch never enters it (see OptionTable.swift).
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
@@ -24,9 +24,10 @@ let package = Package(
         .target(name: "LaunchPlan", dependencies: ["LaunchSpec"]),
         // The parent side: reads the facts, carries the plan out (clone3, ID maps, supervision).
         .target(name: "CloneCore", dependencies: ["LaunchPlan", "LaunchSpec", "CShim"]),
-        // Raw system calls and the child's set-up path, in C.
-        .target(name: "CShim"),
+        // Raw system calls and the child's set-up path, in C (+ libseccomp for --seccomp-default's filter).
+        .target(name: "CShim", dependencies: ["CLibseccomp"]),
         .systemLibrary(name: "CLibcap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        .systemLibrary(name: "CLibseccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .testTarget(name: "CommandLineTests", dependencies: ["SwcloneCLI", "LaunchSpec"]),
         .testTarget(name: "LaunchPlanTests", dependencies: ["LaunchPlan", "LaunchSpec"]),
         .testTarget(name: "CloneCoreTests", dependencies: ["CloneCore", "LaunchPlan", "LaunchSpec", "CShim"]),
@@ -38,7 +39,8 @@ let package = Package(
 // line, spec and plan layers. Any other build leaves it out: libFuzzer supplies its main.
 if Context.environment["SWCLONE_FUZZ"] != nil {
     package.products.append(.executable(name: "swclone-fuzz", targets: ["SwcloneFuzz"]))
-    package.targets.append(.executableTarget(
-        name: "SwcloneFuzz", dependencies: ["SwcloneCLI", "LaunchPlan", "LaunchSpec"], path: "Tests/Fuzz/Target",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(
+        .executableTarget(
+            name: "SwcloneFuzz", dependencies: ["SwcloneCLI", "LaunchPlan", "LaunchSpec"], path: "Tests/Fuzz/Target",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }

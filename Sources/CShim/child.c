@@ -150,8 +150,12 @@ static struct sw_failure run_op(const struct sw_op *op) {
         if (setns(op->fd, (int)op->flags) != 0) SW_FAIL(SW_STEP_USERNS_JOIN);
         close(op->fd);
         return sw_ok;
+    case SW_OP_NEST_PID_NS:
+        return sw_op_nest_pid_namespace(op);
     case SW_OP_NEST_USERNS:
         return sw_op_nest_user_namespace(&op->identity);
+    case SW_OP_SECCOMP:
+        return sw_op_seccomp(op);
     case SW_OP_ASSERT_NO_USERNS:
         /* As bubblewrap: the proof is a user namespace that cannot be made (and a failure otherwise). */
         if (unshare(CLONE_NEWUSER) == 0) {
@@ -175,14 +179,26 @@ struct sw_failure sw_run_ops(const struct sw_op *ops, int count) {
     return sw_ok;
 }
 
-/* execvp's search, over candidates the parent resolved: EACCES wins over ENOENT. */
-struct sw_failure sw_exec_program(const struct sw_child *c) {
+/*
+ * The hand-over, then execvp's search over candidates the parent resolved (EACCES wins over ENOENT).
+ * The seccomp filters come after swclone's last calls of its own: the "executing" record (a filter
+ * refusing write would otherwise leave swclone waiting for a program it takes for dead) and the signal
+ * mask (a filter refusing rt_sigprocmask would otherwise start the program with swclone's signals blocked).
+ */
+struct sw_failure sw_exec_program(const struct sw_child *c, int gate) {
     int err = ENOENT, denied = 0;
     if (c->error_fd >= 0) {
         struct sw_failure executing = { SW_STEP_NONE, SW_PROGRESS_EXECUTING, 0 };
         sw_write_all(c->error_fd, &executing, sizeof executing);
     }
     sigprocmask(SIG_SETMASK, &c->sigmask, NULL);
+    if (gate >= 0) {
+        char byte;
+        if (sw_read_all(gate, &byte, 1) != 0) _exit(125);
+        close(gate);
+    }
+    struct sw_failure f = sw_load_filters(c);
+    if (f.step != SW_STEP_NONE) return f;
     for (const char *const *p = c->candidates; *p; p++) {
         execve(*p, c->argv, c->envp);
         err = errno;
@@ -203,9 +219,10 @@ struct sw_failure sw_exec_program(const struct sw_child *c) {
 }
 
 static struct sw_failure set_up_and_exec(const struct sw_child *c) {
-    struct sw_failure f = sw_run_ops(c->ops, c->op_count);
+    /* The trailing seccomp filters wait for the hand-over (sw_exec_program; --init's after its fork). */
+    struct sw_failure f = sw_run_ops(c->ops, sw_filters_start(c));
     if (f.step != SW_STEP_NONE) return f;
-    return c->run_init ? sw_run_init(c) : sw_exec_program(c);
+    return c->run_init ? sw_run_init(c) : sw_exec_program(c, -1);
 }
 
 /*

@@ -33,16 +33,26 @@ struct sw_failure sw_op_lock_file(const struct sw_op *op);
 /* /proc/self as it was before the view replaced the root (where it may be gone, or read-only), or -1. */
 int sw_view_proc_self(void);
 
+/* Seccomp filters (seccomp.c): one SW_OP_SECCOMP; where the trailing ones start (op_count if none),
+ * which are loaded at the hand-over; loading those. */
+struct sw_failure sw_op_seccomp(const struct sw_op *op);
+int sw_filters_start(const struct sw_child *c);
+struct sw_failure sw_load_filters(const struct sw_child *c);
+
 /* Brings up the loopback interface of the current network namespace: 0, or -1 with errno. */
 int sw_loopback_up(void);
 
-/* Restores the launcher's signal mask and execs the program; returns only on failure. */
-struct sw_failure sw_exec_program(const struct sw_child *c);
+/*
+ * Reports reaching exec, restores the launcher's signal mask, waits for `gate` (a byte, or end-of-file:
+ * give up; -1: none), loads the trailing seccomp filters and execs the program; returns only on failure.
+ */
+struct sw_failure sw_exec_program(const struct sw_child *c, int gate);
 
 /* Writes a failure to the error pipe and leaves with sw_exit_status's status. */
 _Noreturn void sw_report_and_exit(const struct sw_child *c, struct sw_failure f);
 
 /* --init: forks the program as PID 2 and supervises it; returns only if that cannot start. */
 struct sw_failure sw_run_init(const struct sw_child *c);
+struct sw_failure sw_op_nest_pid_namespace(const struct sw_op *op);
 
 #endif

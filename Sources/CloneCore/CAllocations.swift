@@ -28,14 +28,12 @@ final class CAllocations {
         UnsafeRawPointer(array(strings)).assumingMemoryBound(to: UnsafePointer<CChar>?.self)
     }
 
-    /// Key, value pairs for fsconfig, then a NULL key: a key with a nil value is a flag.
-    func pairs(_ pairs: [(String, String?)]) -> UnsafePointer<UnsafePointer<CChar>?> {
-        let array = allocate(UnsafePointer<CChar>?.self, count: 2 * pairs.count + 2)
-        array.initialize(repeating: nil, count: 2 * pairs.count + 2)
-        for (i, (key, value)) in pairs.enumerated() {
-            array[2 * i] = string(key)
-            array[2 * i + 1] = value.map(string)
-        }
+    /// Keys and values alternating (for fsconfig), then a NULL key: an empty value is a flag, NULL
+    /// in C. Flat rather than an array of tuples, whose type would cost the runtime an instantiation.
+    func pairs(_ words: [String]) -> UnsafePointer<UnsafePointer<CChar>?> {
+        let array = allocate(UnsafePointer<CChar>?.self, count: words.count + 2)
+        array.initialize(repeating: nil, count: words.count + 2)
+        for (i, word) in words.enumerated() where i % 2 == 0 || !word.isEmpty { array[i] = string(word) }
         return UnsafePointer(array)
     }
 

@@ -23,6 +23,8 @@ struct ChildResources {
     var signalMask = sigset_t()
     /// In place, the maps a helper writes while swclone unshares.
     var helperMaps: UserMapsPlan?
+    /// The programs of the seccomp steps, in their order (SeccompPrograms.swift).
+    var seccompPrograms: [[UInt8]] = []
     var join = JoinOutcome()
 }
 
@@ -159,7 +161,7 @@ final class ChildStructure {
             op.mode = UInt32(mask)
         case .chdirFirst(let directories, _):
             kind(.chdirFirst)
-            op.config = memory.pairs(directories.map { ($0, "PWD=" + $0) })
+            op.config = memory.pairs(directories.flatMap { [$0, "PWD=" + $0] })
             op.env_slot = pwdSlot
         case .lockFile(let path):
             kind(.lockFile)
@@ -171,6 +173,9 @@ final class ChildStructure {
             kind(.setns)
             op.fd = fd
             op.flags = UInt(SW_CLONE_NEWUSER)
+        case .nestPIDNamespace:
+            kind(.nestPIDNamespace)
+            op.fd = r.errorFD
         case .limitUserNamespaces:
             kind(.writeFile)
             op.path = string("/proc/sys/user/max_user_namespaces")
@@ -189,6 +194,14 @@ final class ChildStructure {
                 (array + i).initialize(to: sw_landlock_rule(path: string(rule.path), access: rule.access.rawValue))
             }
             op.landlock = sw_landlock(handled: rules.handled.rawValue, rules: UnsafePointer(array), rule_count: Int32(rules.rules.count))
+        case .seccomp:
+            kind(.seccomp)
+            let bytes = r.seccompPrograms[seccompCount]
+            seccompCount += 1
+            let copy = memory.allocate(UInt8.self, count: bytes.count)
+            copy.initialize(from: bytes, count: bytes.count)
+            // 8 bytes an instruction, at most 4096 (checked when read; libseccomp keeps to both).
+            op.seccomp = sw_seccomp_program(instructions: UnsafeRawPointer(copy), length: UInt16(bytes.count / 8))
         }
         return op
     }
@@ -216,8 +229,8 @@ final class ChildStructure {
         case .tmpfs(let mode, let size):
             kind(.viewFilesystem)
             op.text = string("tmpfs")
-            var config: [(String, String?)] = [("mode", "0" + String(mode, radix: 8))]
-            if let size { config.append(("size", String(size))) }
+            var config = ["mode", "0" + String(mode, radix: 8)]
+            if let size { config += ["size", String(size)] }
             op.config = memory.pairs(config)
             op.attributes = UInt64(SW_MOUNT_ATTR_NOSUID | SW_MOUNT_ATTR_NODEV)
         case .proc:
@@ -253,21 +266,19 @@ final class ChildStructure {
             kind(.viewFilesystem)
             op.text = string("overlay")
             // overlayfs lists the layers top first; the command line gives them bottom first.
-            var config: [(String, String?)] = [
-                ("lowerdir", sources.reversed().map { overlayPath(oldRoot(resolved($0))) }.joined(separator: ":"))
-            ]
+            var config = ["lowerdir", sources.reversed().map { overlayPath(oldRoot(resolved($0))) }.joined(separator: ":")]
             switch upper {
             case .directory(let rw, let work):
-                config += [("upperdir", overlayPath(oldRoot(resolved(rw)))), ("workdir", overlayPath(oldRoot(resolved(work))))]
+                config += ["upperdir", overlayPath(oldRoot(resolved(rw))), "workdir", overlayPath(oldRoot(resolved(work)))]
             case .temporary:
                 let n = overlayCount
                 overlayCount += 1
-                config += [("upperdir", "/tmp-overlay-upper-\(n)"), ("workdir", "/tmp-overlay-work-\(n)")]
+                config += ["upperdir", "/tmp-overlay-upper-\(n)", "workdir", "/tmp-overlay-work-\(n)"]
                 op.flags = SW_VIEW_SCRATCH_DIRS
             case .none:
                 break
             }
-            config.append(("userxattr", nil))
+            config += ["userxattr", ""]
             op.config = memory.pairs(config)
             op.attributes = UInt64(SW_MOUNT_ATTR_NOSUID | SW_MOUNT_ATTR_NODEV | (upper == .none ? SW_MOUNT_ATTR_RDONLY : 0))
         }
@@ -278,6 +289,7 @@ final class ChildStructure {
     }
 
     private var overlayCount = 0
+    private var seccompCount = 0
 
     private func resolved(_ path: String) -> String {
         guard let real = realpath(path, nil) else { return path }

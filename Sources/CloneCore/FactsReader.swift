@@ -14,7 +14,7 @@ extension ProcessFacts {
         var facts = ProcessFacts(
             pid: getpid(), uid: geteuid(), gid: getegid(), effective: CapabilitySet(rawValue: effective),
             permitted: CapabilitySet(rawValue: permitted),
-            known: spec.capabilities == nil ? [] : .all(count: knownCapabilityCount()),
+            known: spec.capabilities == nil && !spec.bwrap.defaults ? [] : .all(count: knownCapabilityCount()),
             foregroundTerminal: isatty(0) != 0 && tcgetpgrp(0) == getpgrp() ? 0 : nil)
         if let limits = spec.limits,
             limits.wantsCgroup(newPIDNamespace: spec.namespaces.contains(.pid), intoCgroup: spec.intoCgroup != nil)
@@ -34,9 +34,7 @@ extension ProcessFacts {
         if spec.view.landlock || spec.bwrap.userTry { facts.userNamespacesAllowed = hostAllowsUserNamespaces() }
         if spec.bwrap.cgroupTry { facts.cgroupNamespaces = access("/proc/self/ns/cgroup", F_OK) == 0 }
         if !spec.setTID.isEmpty {
-            facts.pidMax =
-                readTextFile("/proc/sys/kernel/pid_max").flatMap { Int($0.split(separator: "\n").first ?? "") }
-                ?? facts.pidMax
+            facts.pidMax = readIntegerFile("/proc/sys/kernel/pid_max") ?? facts.pidMax
             facts.pidLevels = .current()
         }
         return facts
@@ -54,10 +52,9 @@ private func currentDirectory() -> String? {
 /// kernel.apparmor_restrict_unprivileged_userns.
 private func hostAllowsUserNamespaces() -> Bool {
     if access("/proc/self/ns/user", F_OK) != 0 { return false }
-    func value(_ path: String) -> Int? { readTextFile(path).flatMap { Int($0.split(separator: "\n").first ?? "") } }
-    if value("/proc/sys/user/max_user_namespaces") == 0 { return false }
-    if geteuid() != 0 && value("/proc/sys/kernel/unprivileged_userns_clone") == 0 { return false }
-    if geteuid() != 0 && value("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1 { return false }
+    if readIntegerFile("/proc/sys/user/max_user_namespaces") == 0 { return false }
+    if geteuid() != 0 && readIntegerFile("/proc/sys/kernel/unprivileged_userns_clone") == 0 { return false }
+    if geteuid() != 0 && readIntegerFile("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1 { return false }
     return true
 }
 

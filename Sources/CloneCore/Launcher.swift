@@ -11,6 +11,8 @@ public enum Launcher {
         var target: TargetProcess?
         if let join = spec.join { target = try TargetProcess.open(join) }
         let plan = try LaunchPlan(spec: spec, facts: .read(for: spec), target: target?.facts)
+        // Before anything is set up: a bad filter is the command line's mistake.
+        let filters = try seccompPrograms(plan)
         let kept = try KeptNamespaces(plan.keptNamespaces)
         var joined = JoinOutcome()
         if let join = plan.join, let target {
@@ -18,7 +20,7 @@ public enum Launcher {
             if target.pidfd >= 0 { close(target.pidfd) }
         }
         try prepareBubblewrap(spec.bwrap, plan: plan)
-        if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept) }
+        if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept, filters: filters) }
         let status = plan.jsonStatus.map(JSONStatus.init)
         // Signals wait in the mask from here on, for the supervisor to forward them: none is lost
         // between clone3 and the program's start, and none is a death that would leave the
@@ -29,7 +31,8 @@ public enum Launcher {
         if let cgroup = plan.limits?.cgroup { transient = try TransientCgroup(cgroup) }
         let spawned: (child: RunningChild, initReports: Int32)
         do {
-            spawned = try spawn(plan, joined: joined, kept: kept, status: status, transient: transient, callerMask: callerMask)
+            spawned = try spawn(
+                plan, joined: joined, kept: kept, status: status, filters: filters, transient: transient, callerMask: callerMask)
         } catch {
             _ = transient?.finish(readUsage: false)
             throw error
@@ -79,12 +82,13 @@ public enum Launcher {
     }
 
     /// unshare(1) without --fork: the program replaces swclone and keeps its PID.
-    private static func runInPlace(_ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces) throws -> Never {
+    private static func runInPlace(_ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces, filters: [[UInt8]]) throws -> Never {
         // --join-cgroup --no-fork: no child to create inside the cgroup, so swclone moves itself there (as nsenter).
         if case .target(let dir) = plan.cgroup { try moveIntoCgroup(joined.cgroupFD, path: dir) }
         var resources = ChildResources()
         resources.join = joined
         sigprocmask(SIG_SETMASK, nil, &resources.signalMask)
+        resources.seccompPrograms = filters
         // Maps swclone cannot write for itself after unshare: a helper writes them.
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let pid = getpid()
@@ -131,7 +135,7 @@ public enum Launcher {
     /// --init's status pipe (or -1).
     private static func spawn(
         _ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
-        status: JSONStatus?, transient: TransientCgroup?, callerMask: sigset_t
+        status: JSONStatus?, filters: [[UInt8]], transient: TransientCgroup?, callerMask: sigset_t
     ) throws -> (RunningChild, Int32) {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
@@ -149,6 +153,7 @@ public enum Launcher {
         let reports = plan.runsInit ? try Pipe(nonBlocking: true) : nil
         var resources = ChildResources()
         resources.join = joined
+        resources.seccompPrograms = filters
         resources.errorFD = errors.writeEnd
         resources.syncFD = sync?.readEnd ?? -1
         resources.keepReadyFD = keep == nil ? -1 : errors.writeEnd
@@ -227,7 +232,7 @@ public enum Launcher {
                 throw abandon(describe(failure, plan: plan), kill: false)
             case nil:
                 let end = child.waitForEnd()
-                throw abandon(diedDuringSetUp(end), kill: false)
+                throw abandon(diedDuringSetUp(end, plan: plan), kill: false)
             }
         }
         switch errors.readOutcome() {
@@ -239,7 +244,7 @@ public enum Launcher {
             let end = child.waitForEnd()
             if keep != nil { kept.unbind() }
             terminal?.reclaim(from: pid)
-            throw diedDuringSetUp(end)
+            throw diedDuringSetUp(end, plan: plan)
         }
         do {
             try status?.started(pid: pid, namespaces: namespaces)
@@ -250,11 +255,15 @@ public enum Launcher {
     }
 
     /// The child ended without a report and before the program ran: a set-up failure, never the program's end.
-    private static func diedDuringSetUp(_ end: ProgramEnd) -> SwcloneError {
+    private static func diedDuringSetUp(_ end: ProgramEnd, plan: LaunchPlan) -> SwcloneError {
         switch end {
         case .killed(let signal):
             let name = sw_signal_abbrev(signal).map { "SIG" + String(cString: $0) } ?? "signal \(signal)"
-            return .setup("the child was killed by \(name) while setting up, before the program ran")
+            // The kernel kills what enters a PID namespace whose init is exiting.
+            let why =
+                signal == SIGKILL && plan.join?.joined.contains(.pid) == true
+                ? " (the PID namespace it joined may be ending: its init exited)" : ""
+            return .setup("the child was killed by \(name) while setting up, before the program ran" + why)
         case .exited(let status):
             return .setup("the child ended with status \(status) while setting up, before the program ran")
         }

@@ -19,10 +19,16 @@ func describe(
 /// bubblewrap's words, where its scripts match them.
 private func bwrapMessage(_ failure: sw_failure, plan: LaunchPlan) -> String? {
     let index = Int(failure.index)
-    guard failure.step == .viewCreate, failure.err == EEXIST, plan.steps.indices.contains(index),
-        case .view(let operation, _) = plan.steps[index], case .symlink = operation.kind
-    else { return nil }
-    return "Can't make symlink at \(operation.destination): existing destination is \(detailText(failure))"
+    guard plan.steps.indices.contains(index) else { return nil }
+    switch (failure.step, plan.steps[index]) {
+    case (.viewCreate, .view(let operation, _)):
+        guard case .symlink = operation.kind, failure.err == EEXIST else { return nil }
+        return "Can't make symlink at \(operation.destination): existing destination is \(detailText(failure))"
+    case (.chdir, .chdir(let directory, _)):
+        return "Can't chdir to \(directory): \(String(cString: strerror(failure.err)))"
+    default:
+        return nil
+    }
 }
 
 private func message(
@@ -36,7 +42,7 @@ private func message(
     case .none:
         return "set-up step \(index) failed: \(err)"
     case .exec:
-        return "cannot execute \(plan.program.argv[0]): \(err)"
+        return "cannot execute \(plan.spec.argv[0]): \(err)"
     case .unshare:
         return "cannot create namespaces (\(names(plan.namespaceFlags))): \(err)"
     case .waitParent:
@@ -149,6 +155,20 @@ private func message(
         return "\(option) \(fd): cannot read it: \(err)"
     case .userNamespaceJoin:
         return "--userns2: cannot join the user namespace: \(err)"
+    case .pidNamespaceNest:
+        return "--pidns with --unshare-pid: cannot create a PID namespace under the given one: \(err)"
+    case .seccomp:
+        guard case .seccomp(let filter)? = step else { return "cannot load a seccomp filter: \(err)" }
+        return "\(filter.option): cannot load the seccomp filter: \(err)" + seccompHint(failure.err)
+    }
+}
+
+/// Why the kernel refuses a seccomp filter, where its errno alone does not say.
+private func seccompHint(_ err: Int32) -> String {
+    switch err {
+    case EINVAL: "; the kernel refused the program (an invalid instruction or jump, or a kernel without CONFIG_SECCOMP_FILTER)"
+    case ENOMEM: "; the filters together may have at most 32768 instructions (4 more for each filter)"
+    default: ""
     }
 }
 

@@ -61,7 +61,8 @@ public struct LaunchPlan: Equatable, Sendable {
         let userNamespace = spec.userNamespace ?? viewPlan.impliedUserNamespace
         if viewPlan.impliedUserNamespace != nil { namespaces.insert(.user) }
         if spec.bwrap.cgroupTry && facts.cgroupNamespaces { namespaces.insert(.cgroup) }
-        let namespaceFlags = namespaces.subtracting([.time])
+        let nestsPIDNamespace = spec.bwrap.pidNamespaceFD != nil && namespaces.contains(.pid)
+        let namespaceFlags = namespaces.subtracting(nestsPIDNamespace ? [.time, .pid] : [.time])
         // Sorted only when there are files: the sorted array's type costs the runtime an instantiation.
         let keptNamespaces =
             spec.namespaceFiles.isEmpty
@@ -97,6 +98,7 @@ public struct LaunchPlan: Equatable, Sendable {
             || spec.bwrap.defaults
 
         var steps: [SetupStep] = []
+        if nestsPIDNamespace { steps.append(.nestPIDNamespace) }
         var outsideMaps: OutsideMaps?
         if let fd = spec.bwrap.userNamespaceBlockFD {
             // --userns-block-fd: whoever read --info-fd writes the maps; the sandbox waits for it.
@@ -117,7 +119,8 @@ public struct LaunchPlan: Equatable, Sendable {
         let jsonStatus = spec.jsonStatusFD.map {
             StatusPlan(fd: $0, readsNamespaces: !namespaceFlags.isEmpty, reportsTimeNamespace: spec.namespaces.contains(.time))
         }
-        if needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true) {
+        // The namespaces are read from outside while the child waits (it could be gone, a zombie without them).
+        if needsChild && (outsideMaps != nil || jsonStatus?.readsNamespaces == true || spec.bwrap.infoFD != nil) {
             steps.insert(.waitForParent, at: 0)
         }
         if outsideMaps != nil && userNamespace?.denySetgroups == false {
@@ -161,7 +164,15 @@ public struct LaunchPlan: Equatable, Sendable {
         let ownsUserNamespace =
             namespaces.contains(.user) || join?.joined.contains(.user) == true || spec.bwrap.userNamespaceFD != nil
         // --keep-caps alone keeps what a user namespace grants; without one there is nothing to keep (as unshare).
-        let request = spec.capabilities.flatMap { $0 == CapabilityRequest(keepAll: true) && !ownsUserNamespace ? nil : $0 }
+        var request = spec.capabilities.flatMap { $0 == CapabilityRequest(keepAll: true) && !ownsUserNamespace ? nil : $0 }
+        // bubblewrap starts root from the capabilities root holds, not from all a new user namespace grants.
+        let lacking = facts.known.subtracting(facts.effective)
+        if spec.bwrap.defaults && facts.uid == 0 && ownsUserNamespace && !lacking.isEmpty {
+            var narrowed = request ?? CapabilityRequest()
+            narrowed.drop.formUnion(lacking)
+            narrowed.add.subtract(lacking)
+            request = narrowed
+        }
         let capabilities = try request.map { request in
             try request.resolve(held: ownsUserNamespace ? facts.known : facts.permitted.intersection(facts.known))
         }
@@ -187,7 +198,9 @@ public struct LaunchPlan: Equatable, Sendable {
                         keepCapabilities: capabilities != nil && uid != nil)))
         }
         if let capabilities { steps.append(.capabilities(capabilities, known: facts.known)) }
-        if spec.noNewPrivileges { steps.append(.noNewPrivileges) }
+        // Without CAP_SYS_ADMIN a process may load a seccomp filter only under no_new_privs; bubblewrap sets it always.
+        let filtered = spec.seccompDefault || !spec.seccompDescriptors.isEmpty
+        if spec.noNewPrivileges || filtered { steps.append(.noNewPrivileges) }
         if spec.newSession { steps.append(.newSession) }
         if let rules = viewPlan.landlock { steps.append(.landlock(rules)) }
         if let fd = spec.bwrap.blockFD { steps.append(.waitOnDescriptor(fd, option: "--block-fd")) }
@@ -205,6 +218,13 @@ public struct LaunchPlan: Equatable, Sendable {
         }
         // A process group to kill whole; taking the terminal and a new session make one already.
         if let limits, limits.treeKill == .processGroup, !spec.newSession, terminal == nil { steps.append(.newProcessGroup) }
+        // Last of all: a filter may refuse what any step before needs (mounts, identity and capability
+        // changes, the terminal). The default one first, so that the caller's, later in the kernel's list
+        // of filters, give their own errno where both refuse a call.
+        if filtered {
+            if spec.seccompDefault { steps.append(.seccomp(.standard(refusesAttach: !namespaces.contains(.pid)))) }
+            for descriptor in spec.seccompDescriptors { steps.append(.seccomp(.descriptor(descriptor))) }
+        }
         // First of all: a cgroup v1 hierarchy has no CLONE_INTO_CGROUP, so the child moves itself
         // before anything else runs (see SetupStep.joinCgroup).
         if let transient = limits?.cgroup {

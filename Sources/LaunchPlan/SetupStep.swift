@@ -62,6 +62,9 @@ public enum SetupStep: Equatable, Sendable {
     case waitOnDescriptor(Int32, option: String)
     /// --userns2: switch to this user namespace once the sandbox is set up.
     case joinUserNamespace(Int32)
+    /// --pidns FD --unshare-pid: the new PID namespace under FD's, made by the child, whose first
+    /// process there goes on with the set-up (the child stays above as a relay).
+    case nestPIDNamespace
     /// --disable-userns: this user namespace allows one more (the next step's), so none is left for the program.
     case limitUserNamespaces
     /// --disable-userns: a user namespace under the sandbox's, which cannot raise the limit again.
@@ -70,6 +73,26 @@ public enum SetupStep: Equatable, Sendable {
     case assertUserNamespacesDisabled
     /// --landlock: the grants, as Landlock rules on paths of the final root.
     case landlock(LandlockRules)
+    /// A seccomp filter, loaded at the hand-over to the program: the plan puts these last.
+    case seccomp(SeccompFilter)
+}
+
+/// One seccomp filter of a launch.
+public enum SeccompFilter: Equatable, Sendable {
+    /// --seccomp-default, built with libseccomp before the child exists. `refusesAttach`: the program
+    /// shares the caller's PID namespace, where a PID may name a process outside, so ptrace's attach
+    /// requests and the calls with its access check are refused too.
+    case standard(refusesAttach: Bool)
+    /// --seccomp or --add-seccomp-fd.
+    case descriptor(SeccompDescriptor)
+
+    /// The option that asked for it, for error lines.
+    public var option: String {
+        switch self {
+        case .standard: "--seccomp-default"
+        case .descriptor(let descriptor): descriptor.option
+        }
+    }
 }
 
 /// Landlock rules: every right the kernel's ABI knows is handled, and each grant keeps some.

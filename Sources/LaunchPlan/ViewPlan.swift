@@ -85,9 +85,7 @@ struct ViewPlan {
 
     /// The same path, as written (Landlock alone grants what exists where it is).
     static func sameFile(_ source: String, _ destination: String) -> Bool {
-        var parts: [Substring] = []
-        for part in source.split(separator: "/") where part != "." { parts.append(part) }
-        return "/" + parts.joined(separator: "/") == destination
+        normalizedPath(source) == destination
     }
 }
 

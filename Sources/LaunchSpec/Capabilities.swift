@@ -115,3 +115,6 @@ public func parseCapabilities(_ values: [String], option: String, allowAll: Bool
     }
     return set
 }
+
+/// libcap's version, from its header: the library linked in when the build is static.
+public var libcapVersion: String { "\(LIBCAP_MAJOR).\(LIBCAP_MINOR)" }

@@ -75,3 +75,47 @@ public enum OverlayUpper: Equatable, Sendable {
     /// --ro-overlay: none.
     case none
 }
+
+/// `text` as an absolute path without empty or "." components ("/" for none); nil where a ".."
+/// is among them. Byte by byte: splitting and joining Strings would cost every launch with a
+/// view the runtime's generic conformance lookups (a fifth of its instructions, measured).
+public func normalizedPath(_ text: String) -> String? {
+    let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+    var out: [UInt8] = [slash]
+    out.reserveCapacity(text.utf8.count + 1)
+    var start = 1
+    // Ends the component out[start...]: drops ".", refuses "..", keeps the rest followed by "/".
+    func endComponent(_ out: inout [UInt8], _ start: inout Int) -> Bool {
+        let length = out.count - start
+        if length == 1 && out[start] == dot {
+            out.removeLast()
+        } else if length == 2 && out[start] == dot && out[start + 1] == dot {
+            return false
+        } else if length > 0 {
+            out.append(slash)
+        }
+        start = out.count
+        return true
+    }
+    for byte in text.utf8 {
+        if byte != slash {
+            out.append(byte)
+        } else if !endComponent(&out, &start) {
+            return nil
+        }
+    }
+    guard endComponent(&out, &start) else { return nil }
+    if out.count > 1 { out.removeLast() }
+    return String(decoding: out, as: UTF8.self)
+}
+
+/// Words joined by single spaces, in a plain loop (Array.joined is generic, which costs a launch
+/// the runtime's conformance lookups).
+public func spaced(_ words: [String]) -> String {
+    var text = ""
+    for word in words {
+        if !text.isEmpty { text += " " }
+        text += word
+    }
+    return text
+}

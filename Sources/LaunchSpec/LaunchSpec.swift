@@ -60,6 +60,10 @@ public struct LaunchSpec: Equatable, Sendable {
     public var noNewPrivileges = false
     /// setsid() before exec: no controlling terminal to push input into.
     public var newSession = false
+    /// --seccomp-default: swclone's own filter (the manual's SECCOMP section), built at launch.
+    public var seccompDefault = false
+    /// --seccomp / --add-seccomp-fd: the caller's filters, in command-line order.
+    public var seccompDescriptors: [SeccompDescriptor] = []
 
     /// The program's argv; argv[0] is what is searched for.
     public var argv: [String]

@@ -18,3 +18,9 @@ private let signalNames: [String: Int32] = [
     "XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29, "POLL": 29, "PWR": 30,
     "SYS": 31,
 ]
+
+/// Every name `signalNumber` takes (without SIG), in the order of their numbers: what the
+/// shells' completion offers for --kill-child.
+public func signalNamesInOrder() -> [String] {
+    signalNames.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
+}

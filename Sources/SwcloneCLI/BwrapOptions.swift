@@ -20,38 +20,54 @@ enum BwrapOptions {
                 .unshareAll, "unshare-all",
                 help: "--unshare-user-try --unshare-ipc --unshare-pid --unshare-net --unshare-uts --unshare-cgroup-try."),
             OptionSpec(.shareNet, "share-net", help: "Keep the network namespace (with --unshare-all)."),
-            OptionSpec(.userns, "userns", .required, valueName: "fd", help: "Create the sandbox in this user namespace."),
-            OptionSpec(.userns2, "userns2", .required, valueName: "fd", help: "Switch to this user namespace once the sandbox is set up."),
+            OptionSpec(.userns, "userns", .required, valueName: "fd", complete: .text, help: "Create the sandbox in this user namespace."),
             OptionSpec(
-                .pidns, "pidns", .required, valueName: "fd",
+                .userns2, "userns2", .required, valueName: "fd", complete: .text,
+                help: "Switch to this user namespace once the sandbox is set up."),
+            OptionSpec(
+                .pidns, "pidns", .required, valueName: "fd", complete: .text,
                 help: "Create the sandbox in this PID namespace (its parent with --unshare-pid)."),
-            OptionSpec(.sandboxUID, "uid", .required, valueName: "uid", help: "The program's user ID in the new user namespace."),
-            OptionSpec(.sandboxGID, "gid", .required, valueName: "gid", help: "The program's group ID in the new user namespace."),
             OptionSpec(
-                .args, "args", .required, repeats: true, valueName: "fd", help: "Read more options, NUL-separated, from FD, here."),
-            OptionSpec(.argv0, "argv0", .required, valueName: "value", help: "The program's argv[0]."),
-            OptionSpec(.setenv, "setenv", .words(2), repeats: true, valueName: "var value", help: "Set VAR to VALUE for the program."),
+                .sandboxUID, "uid", .required, valueName: "uid", complete: .user, help: "The program's user ID in the new user namespace."),
             OptionSpec(
-                .unsetenv, "unsetenv", .required, repeats: true, valueName: "var", help: "Remove VAR from the program's environment."),
+                .sandboxGID, "gid", .required, valueName: "gid", complete: .group, help: "The program's group ID in the new user namespace."
+            ),
+            OptionSpec(
+                .args, "args", .required, repeats: true, valueName: "fd", complete: .text,
+                help: "Read more options, NUL-separated, from FD, here."),
+            OptionSpec(.argv0, "argv0", .required, valueName: "value", complete: .text, help: "The program's argv[0]."),
+            OptionSpec(
+                .setenv, "setenv", .words(2), repeats: true, valueName: "var value", complete: ValueCompletion(.variable, second: .text),
+                help: "Set VAR to VALUE for the program."),
+            OptionSpec(
+                .unsetenv, "unsetenv", .required, repeats: true, valueName: "var", complete: .variable,
+                help: "Remove VAR from the program's environment."),
             OptionSpec(.clearenv, "clearenv", help: "Start from an empty environment (as bwrap, PWD is still set)."),
             OptionSpec(.dieWithParent, "die-with-parent", help: "The program gets SIGKILL when swclone, or swclone's parent, dies."),
             OptionSpec(.asPID1, "as-pid-1", help: "With --unshare-pid: no reaper, the program is PID 1."),
-            OptionSpec(.syncFD, "sync-fd", .required, valueName: "fd", help: "Keep FD open while the sandbox runs."),
-            OptionSpec(.blockFD, "block-fd", .required, valueName: "fd", help: "The program waits for data on FD before it starts."),
+            OptionSpec(.syncFD, "sync-fd", .required, valueName: "fd", complete: .text, help: "Keep FD open while the sandbox runs."),
             OptionSpec(
-                .usernsBlockFD, "userns-block-fd", .required, valueName: "fd",
+                .blockFD, "block-fd", .required, valueName: "fd", complete: .text,
+                help: "The program waits for data on FD before it starts."),
+            OptionSpec(
+                .usernsBlockFD, "userns-block-fd", .required, valueName: "fd", complete: .text,
                 help: "The sandbox waits on FD until the user namespace is ready (maps written from outside; needs --info-fd)."),
-            OptionSpec(.infoFD, "info-fd", .required, valueName: "fd", help: "Write the sandbox's PID and namespaces to FD, as JSON."),
-            OptionSpec(.jsonStatusFD, "json-status-fd", .required, valueName: "fd", help: "bwrap's name of --json-status."),
             OptionSpec(
-                .lockFile, "lock-file", .required, repeats: true, valueName: "dest",
+                .infoFD, "info-fd", .required, valueName: "fd", complete: .text,
+                help: "Write the sandbox's PID and namespaces to FD, as JSON."),
+            OptionSpec(
+                .jsonStatusFD, "json-status-fd", .required, valueName: "fd", complete: .text, help: "bwrap's name of --json-status."),
+            OptionSpec(
+                .lockFile, "lock-file", .required, repeats: true, valueName: "dest", complete: .file,
                 help: "Hold a read lock on DEST while the sandbox runs."),
             OptionSpec(.levelPrefix, "level-prefix", help: "Start diagnostic lines with their syslog level (<3> errors, <4> warnings)."),
             OptionSpec(
-                .execLabel, "exec-label", .required, valueName: "label", help: "SELinux label of the program (refused where SELinux is on)."
+                .execLabel, "exec-label", .required, valueName: "label", complete: .text,
+                help: "SELinux label of the program (refused where SELinux is on)."
             ),
             OptionSpec(
-                .fileLabel, "file-label", .required, valueName: "label", help: "SELinux label of files made for the view (as --exec-label)."
+                .fileLabel, "file-label", .required, valueName: "label", complete: .text,
+                help: "SELinux label of files made for the view (as --exec-label)."
             ),
         ])
 
@@ -80,7 +96,11 @@ enum BwrapOptions {
             case .unshareAll:
                 b.userTry = true
                 b.cgroupTry = true
-                spec.namespaces.formUnion([.ipc, .pid, .net, .uts])
+                // One by one: an array literal of them would cost the runtime an array type.
+                spec.namespaces.insert(.ipc)
+                spec.namespaces.insert(.pid)
+                spec.namespaces.insert(.net)
+                spec.namespaces.insert(.uts)
             case .shareNet: spec.namespaces.remove(.net)
             case .userns: b.userNamespaceFD = try descriptor(value, "--userns")
             case .userns2: b.userNamespace2FD = try descriptor(value, "--userns2")
@@ -186,14 +206,18 @@ enum BwrapOptions {
     }
 
     private static func descriptor(_ text: String, _ option: String) throws -> Int32 {
-        guard let fd = Int32(text), fd >= 0 else { throw SwcloneError.usage("Invalid fd: \(text)") }
+        guard let fd = Int32(text), fd >= 0 else {
+            throw SwcloneError.usage("\(option) \(text): '\(text)' is not a file descriptor number", bwrap: "Invalid fd: \(text)")
+        }
         guard fcntl(fd, F_GETFD) >= 0 else { throw SwcloneError.usage("\(option) \(fd): descriptor \(fd) is not open") }
         return fd
     }
 
     /// --args FD: the NUL-separated words FD reads, as bubblewrap takes them.
     static func readArguments(_ text: String) throws -> [String] {
-        guard let fd = Int32(text), fd >= 0 else { throw SwcloneError.usage("Invalid fd: \(text)") }
+        guard let fd = Int32(text), fd >= 0 else {
+            throw SwcloneError.usage("--args \(text): '\(text)' is not a file descriptor number", bwrap: "Invalid fd: \(text)")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -204,6 +228,7 @@ enum BwrapOptions {
             bytes += chunk[..<n]
         }
         close(fd)
+        if bytes.isEmpty { return [] }
         return bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast(bytes.last == 0 ? 1 : 0)
             .map { String(decoding: $0, as: UTF8.self) }
     }
@@ -223,7 +248,7 @@ extension OptionKey {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct BwrapHelp: ParsableArguments {
     @Flag(name: .customLong("unshare-user"), help: BwrapOptions.group.help(.unshareUser)) var unshareUser = false
     @Flag(name: .customLong("unshare-user-try"), help: BwrapOptions.group.help(.unshareUserTry)) var unshareUserTry = false

@@ -6,7 +6,7 @@ enum BwrapUsage {
     /// The bubblewrap release whose command line swclone takes.
     static let vocabulary = "0.11.1"
 
-    /// Answers --help and --version; returns for what swift-argument-parser answers (completions).
+    /// Answers --help and --version; returns for the rest (the completion scripts).
     static func answer(_ key: OptionKey, invokedAs: String) {
         let text: String
         switch key {

@@ -7,10 +7,10 @@ enum CapabilityOptions {
         "Capabilities and privileges",
         [
             OptionSpec(
-                .capDrop, "cap-drop", .required, repeats: true, valueName: "cap[,cap...]|all",
+                .capDrop, "cap-drop", .required, repeats: true, valueName: "cap[,cap...]|all", complete: .capability.commaList.or("all"),
                 help: "Remove CAP from every capability set, bounding set included (repeatable; 'help' lists the names)."),
             OptionSpec(
-                .capAdd, "cap-add", .required, repeats: true, valueName: "cap[,cap...]",
+                .capAdd, "cap-add", .required, repeats: true, valueName: "cap[,cap...]", complete: .capability.commaList,
                 help: "Keep CAP for the program, ambient too when it is not UID 0 (repeatable)."),
             OptionSpec(
                 .keepCaps, "keep-caps",
@@ -43,7 +43,7 @@ enum CapabilityOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct CapabilityHelp: ParsableArguments {
     @Option(name: .long, help: CapabilityOptions.group.help(.capDrop)) var capDrop: [String] = []
     @Option(name: .long, help: CapabilityOptions.group.help(.capAdd)) var capAdd: [String] = []

@@ -7,12 +7,12 @@ enum Clone3Options {
         "Process",
         [
             OptionSpec(
-                .setTID, "set-tid", .required, valueName: "pid[,pid...]",
+                .setTID, "set-tid", .required, valueName: "pid[,pid...]", complete: .text,
                 help:
                     "The child's PID in each PID namespace, innermost first, as clone3's set_tid (with --pid the first is 1). Implies --fork."
             ),
             OptionSpec(
-                .intoCgroup, "into-cgroup", .required, valueName: "dir",
+                .intoCgroup, "into-cgroup", .required, valueName: "dir", complete: .directory,
                 help: "Start the child inside this cgroup v2 directory (CLONE_INTO_CGROUP). Implies --fork."),
         ])
 
@@ -25,7 +25,7 @@ enum Clone3Options {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct Clone3Help: ParsableArguments {
     @Option(name: .long, help: Clone3Options.group.help(.setTID)) var setTid: String?
     @Option(name: .long, help: Clone3Options.group.help(.intoCgroup)) var intoCgroup: String?

@@ -51,7 +51,7 @@ enum EnterOptions {
     }
 }
 
-/// swift-argument-parser's view of `swclone enter`, for --help and completions.
+/// swift-argument-parser's view of `swclone enter`, for --help.
 public struct EnterCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "enter",

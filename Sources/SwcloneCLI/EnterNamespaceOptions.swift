@@ -9,32 +9,34 @@ enum EnterNamespaceOptions {
         "Namespaces to join",
         [
             OptionSpec(
-                .target, "target", short: "t", .required, valueName: "pid",
+                .target, "target", short: "t", .required, valueName: "pid", complete: .pid,
                 help: "The process whose namespaces, root, working directory... are used."),
             OptionSpec(
                 .all, "all", short: "a",
                 help: "Join every namespace of the target that swclone does not already share (the user namespace in particular)."),
             OptionSpec(
-                .mount, "mount", short: "m", .optionalAttached, valueName: "file",
+                .mount, "mount", short: "m", .optionalAttached, valueName: "file", complete: .file,
                 help: "Join the target's mount namespace; -mFILE or --mount=FILE the one bind-mounted on FILE."),
             OptionSpec(
-                .uts, "uts", short: "u", .optionalAttached, valueName: "file", help: "Join the target's UTS namespace (or --uts=FILE)."),
+                .uts, "uts", short: "u", .optionalAttached, valueName: "file", complete: .file,
+                help: "Join the target's UTS namespace (or --uts=FILE)."),
             OptionSpec(
-                .ipc, "ipc", short: "i", .optionalAttached, valueName: "file", help: "Join the target's IPC namespace (or --ipc=FILE)."),
+                .ipc, "ipc", short: "i", .optionalAttached, valueName: "file", complete: .file,
+                help: "Join the target's IPC namespace (or --ipc=FILE)."),
             OptionSpec(
-                .net, "net", short: "n", .optionalAttached, valueName: "file",
+                .net, "net", short: "n", .optionalAttached, valueName: "file", complete: .file,
                 help: "Join the target's network namespace (or --net=FILE)."),
             OptionSpec(
-                .pid, "pid", short: "p", .optionalAttached, valueName: "file",
+                .pid, "pid", short: "p", .optionalAttached, valueName: "file", complete: .file,
                 help: "Join the target's PID namespace (or --pid=FILE); the program is created inside it."),
             OptionSpec(
-                .user, "user", short: "U", .optionalAttached, valueName: "file",
+                .user, "user", short: "U", .optionalAttached, valueName: "file", complete: .file,
                 help: "Join the target's user namespace (or --user=FILE); the program runs as UID 0, GID 0 there."),
             OptionSpec(
-                .cgroup, "cgroup", short: "C", .optionalAttached, valueName: "file",
+                .cgroup, "cgroup", short: "C", .optionalAttached, valueName: "file", complete: .file,
                 help: "Join the target's cgroup namespace (or --cgroup=FILE)."),
             OptionSpec(
-                .time, "time", short: "T", .optionalAttached, valueName: "file",
+                .time, "time", short: "T", .optionalAttached, valueName: "file", complete: .file,
                 help: "Join the target's time namespace (or --time=FILE)."),
             OptionSpec(
                 .joinCgroup, "join-cgroup", short: "c",
@@ -61,7 +63,7 @@ enum EnterNamespaceOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct EnterNamespaceHelp: ParsableArguments {
     @Option(name: [.customShort("t"), .long], help: EnterNamespaceOptions.group.help(.target)) var target: String?
     @Flag(name: [.customShort("a"), .long], help: EnterNamespaceOptions.group.help(.all)) var all = false

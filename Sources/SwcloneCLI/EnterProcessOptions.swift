@@ -8,22 +8,22 @@ enum EnterProcessOptions {
         "Process",
         [
             OptionSpec(
-                .setuid, "setuid", short: "S", .required, valueName: "uid|follow",
+                .setuid, "setuid", short: "S", .required, valueName: "uid|follow", complete: .user.or("follow"),
                 help: "User ID of the program; 'follow': the target's."),
             OptionSpec(
-                .setgid, "setgid", short: "G", .required, valueName: "gid|follow",
+                .setgid, "setgid", short: "G", .required, valueName: "gid|follow", complete: .group.or("follow"),
                 help: "Group ID of the program; 'follow': the target's."),
             OptionSpec(
                 .preserveCredentials, "preserve-credentials",
                 help: "Keep swclone's UID and GID when joining a user namespace (default: 0 and 0, no groups)."),
             OptionSpec(
-                .root, "root", short: "r", .optionalAttached, valueName: "dir",
+                .root, "root", short: "r", .optionalAttached, valueName: "dir", complete: .directory,
                 help: "Change root to the target's root directory; -rDIR or --root=DIR to DIR, opened before joining."),
             OptionSpec(
-                .wd, "wd", short: "w", .optionalAttached, valueName: "dir",
+                .wd, "wd", short: "w", .optionalAttached, valueName: "dir", complete: .directory,
                 help: "Working directory: the target's; -wDIR or --wd=DIR: DIR, opened before joining."),
             OptionSpec(
-                .wdns, "wdns", short: "W", .required, valueName: "dir",
+                .wdns, "wdns", short: "W", .required, valueName: "dir", complete: .directory,
                 help: "Working directory looked up after joining and after --root."),
             OptionSpec(.env, "env", short: "e", help: "Give the program the target's environment."),
             OptionSpec(.noFork, "no-fork", short: "F", help: "Exec the program in place, even when joining a PID namespace."),
@@ -55,7 +55,7 @@ enum EnterProcessOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct EnterProcessHelp: ParsableArguments {
     @Option(name: [.customShort("S"), .long], help: EnterProcessOptions.group.help(.setuid)) var setuid: String?
     @Option(name: [.customShort("G"), .long], help: EnterProcessOptions.group.help(.setgid)) var setgid: String?

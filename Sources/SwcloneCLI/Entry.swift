@@ -4,12 +4,9 @@ import CloneCore
 import Glibc
 import LaunchSpec
 
-let swcloneVersion = "swclone 0.1.0"
-
 /// swclone's main. A launch goes scanner → spec → plan → clone core without
-/// touching swift-argument-parser, which answers only --help, --version and
-/// completions. Every error ends here as one `swclone: ...` line and the
-/// contract's exit status.
+/// touching swift-argument-parser, which answers only --help. Every error ends
+/// here as one `swclone: ...` line and the contract's exit status.
 public func swcloneMain(_ arguments: [String]) -> Never {
     let words = arguments.dropFirst()
     // Started as `bwrap` (a symlink), swclone speaks as bubblewrap: its usage, its name in messages.
@@ -31,20 +28,20 @@ public func swcloneMain(_ arguments: [String]) -> Never {
     }
     // `swclone enter ...` joins namespaces; a program named enter needs `swclone -- enter`.
     // `swclone help [enter]`, as the help text suggests; a program named help: `swclone -- help`.
-    if words.elementsEqual(["help", "enter"]) { answer(EnterCommand.self, .help, nil, diagnostics) }
-    if words.elementsEqual(["help"]) { answer(LaunchCommand.self, .help, nil, diagnostics) }
+    if words.elementsEqual(["help", "enter"]) { answer(EnterCommand.self, .help, diagnostics) }
+    if words.elementsEqual(["help"]) { answer(LaunchCommand.self, .help, diagnostics) }
     let entering = words.first == "enter" && !startedAsBwrap
     do {
         if entering {
             switch try scanCommandLine(words.dropFirst(), options: EnterOptions.table, other: LaunchOptions.table) {
-            case .builtin(let key, let value): answer(EnterCommand.self, key, value, diagnostics)
+            case .builtin(let key, let value): try builtin(EnterCommand.self, key, value, diagnostics)
             case .launch(let o): try Launcher.launch(EnterOptions.makeSpec(o, caller: .process))
             }
         }
         switch try scanCommandLine(words, options: LaunchOptions.table, other: EnterOptions.table) {
         case .builtin(let key, let value):
             if startedAsBwrap { BwrapUsage.answer(key, invokedAs: invokedAs) }
-            answer(LaunchCommand.self, key, value, diagnostics)
+            try builtin(LaunchCommand.self, key, value, diagnostics)
         case .launch(let o):
             let spec = try LaunchOptions.makeSpec(o, caller: .process, startedAsBwrap: startedAsBwrap)
             for warning in spec.warnings { diagnostics.warn(warning) }
@@ -77,7 +74,15 @@ struct Diagnostics {
     func fail(_ error: SwcloneError) -> Never {
         let message = name == "bwrap" ? error.bwrapMessage ?? error.message : error.message
         write((levels ? "<3>" : "") + errorLine(message, name: name))
-        exit(error.status)
+        exit(name == "bwrap" ? Self.bubblewrapStatus(error.status) : error.status)
+    }
+
+    /// As bwrap, whose scripts test for it: 1 for every failure of its own (usage, set-up, exec).
+    static func bubblewrapStatus(_ status: Int32) -> Int32 {
+        switch status {
+        case ExitStatus.usage, ExitStatus.setupFailed, ExitStatus.cannotRun, ExitStatus.notFound: 1
+        default: status
+        }
     }
 
     func warn(_ message: String) {
@@ -90,17 +95,20 @@ struct Diagnostics {
     }
 }
 
-/// Help, version, a completion script or the JSON help, from swift-argument-parser.
-private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey, _ value: String?, _ diagnostics: Diagnostics)
-    -> Never
-{
-    let words: [String]
+/// --version and the completion scripts are swclone's own (`Answer`); help from swift-argument-parser.
+private func builtin<Command: ParsableCommand>(
+    _ command: Command.Type, _ key: OptionKey, _ value: String?, _ diagnostics: Diagnostics
+) throws -> Never {
     switch key {
-    case .version: words = ["--version"]
-    case .generateCompletionScript: words = ["--generate-completion-script", value ?? ""]
-    case .experimentalDumpHelp: words = ["--experimental-dump-help"]
-    default: words = ["--help"]
+    case .version: throw Answer(text: versionText())
+    case .generateCompletionScript: throw Answer(text: try completionScript(value ?? ""))
+    default: answer(command, key, diagnostics)
     }
+}
+
+/// Help or the JSON help, from swift-argument-parser.
+private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey, _ diagnostics: Diagnostics) -> Never {
+    let words = key == .experimentalDumpHelp ? ["--experimental-dump-help"] : ["--help"]
     do {
         var command = try Command.parseAsRoot(words)
         try command.run()

@@ -8,7 +8,7 @@ enum EnvironmentOptions {
         [
             OptionSpec(.clearEnv, "clear-env", help: "Start the program with an empty environment."),
             OptionSpec(
-                .whitelistEnv, "whitelist-env", .required, repeats: true, valueName: "name[,name...]",
+                .whitelistEnv, "whitelist-env", .required, repeats: true, valueName: "name[,name...]", complete: .variable.commaList,
                 help: "Start the program with only these variables."),
         ])
 
@@ -22,7 +22,7 @@ enum EnvironmentOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct EnvironmentHelp: ParsableArguments {
     @Flag(name: .long, help: EnvironmentOptions.group.help(.clearEnv)) var clearEnv = false
     @Option(name: .long, help: EnvironmentOptions.group.help(.whitelistEnv)) var whitelistEnv: [String] = []

@@ -8,7 +8,7 @@ enum LaunchOptions {
         groups: [
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
             UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, LimitOptions.group, StatusOptions.group,
-            ViewOptions.group, BwrapOptions.group,
+            ViewOptions.group, BwrapOptions.group, SeccompOptions.group,
         ])
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
@@ -26,12 +26,22 @@ enum LaunchOptions {
         try SupervisionOptions.apply(o, to: &spec)
         try ViewOptions.apply(o, to: &spec)
         if bubblewrap { try BwrapOptions.apply(o, to: &spec, caller: caller) }
+        // As bwrap's execvp(3) after the environment is set: the program's own PATH finds it.
+        if bubblewrap, let environment = spec.environment {
+            let path = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+            if path != caller.value("PATH") {
+                spec.executableCandidates = executableCandidates(for: spec.argv[0], searchPath: path)
+            }
+        }
+        // Last: it reads the descriptors, which may block, once every cheaper check has passed.
+        try SeccompOptions.apply(o, to: &spec)
         return spec
     }
 }
 
-/// swift-argument-parser's view of the launch command: it answers --help,
-/// --version and completions, and is never asked to parse a launch.
+/// swift-argument-parser's view of the launch command: it answers --help and
+/// is never asked to parse a launch (--version and the completion scripts are
+/// swclone's own: VersionText.swift, CompletionScript.swift).
 public struct LaunchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "swclone",
@@ -61,6 +71,7 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
     @OptionGroup(title: "Filesystem view (as bubblewrap)") var view: ViewHelp
     @OptionGroup(title: "bubblewrap's options") var bwrap: BwrapHelp
+    @OptionGroup(title: "Seccomp") var seccomp: SeccompHelp
 
     @Argument(
         parsing: .postTerminator,

@@ -8,7 +8,7 @@ enum LimitOptions {
         "Limits and time",
         [
             OptionSpec(
-                .timeout, "timeout", .required, valueName: "duration[,kill-after]",
+                .timeout, "timeout", .required, valueName: "duration[,kill-after]", complete: .text,
                 help:
                     "As timeout(1): SIGTERM to the program after DURATION (90, 1.5s, 10m, 2h), SIGKILL to everything it started KILL-AFTER later (default 5s); exit status 124 (137 when SIGKILL was needed). Implies --kill-tree and --fork."
             ),
@@ -18,27 +18,27 @@ enum LimitOptions {
                     "When the program ends, kill whatever it left behind (its transient cgroup, or its PID namespace with --pid). Implies --fork."
             ),
             OptionSpec(
-                .memoryMax, "memory-max", .required, valueName: "bytes",
+                .memoryMax, "memory-max", .required, valueName: "bytes", complete: .text,
                 help:
                     "Limit the memory of the program and everything it starts, swap included, in a transient cgroup (48M, 2G). Implies --kill-tree."
             ),
             OptionSpec(
-                .pidsMax, "pids-max", .required, valueName: "n",
+                .pidsMax, "pids-max", .required, valueName: "n", complete: .text,
                 help:
                     "Limit the number of processes and threads of the program and its descendants, in a transient cgroup. Implies --kill-tree."
             ),
             OptionSpec(
-                .cpuMax, "cpu-max", .required, valueName: "cpus",
+                .cpuMax, "cpu-max", .required, valueName: "cpus", complete: .text,
                 help:
                     "Limit the CPU time of the program and its descendants to this many CPUs (1.5), in a transient cgroup. Implies --kill-tree."
             ),
             OptionSpec(
-                .cgroupParent, "cgroup-parent", .required, repeats: true, valueName: "dir",
+                .cgroupParent, "cgroup-parent", .required, repeats: true, valueName: "dir", complete: .directory,
                 help:
                     "Make the transient cgroup in this cgroup directory instead of under swclone's own cgroup (repeatable: one per cgroup hierarchy)."
             ),
             OptionSpec(
-                .rlimit, "rlimit", .required, repeats: true, valueName: "name=soft[:hard]",
+                .rlimit, "rlimit", .required, repeats: true, valueName: "name=soft[:hard]", complete: .text,
                 help:
                     "Set a resource limit of the program, with prlimit(1)'s names and values (nofile=1024:4096, core=0, as=unlimited); repeatable."
             ),

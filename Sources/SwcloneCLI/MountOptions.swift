@@ -12,15 +12,16 @@ enum MountOptions {
         "Mounts and files",
         [
             OptionSpec(
-                .mountProc, "mount-proc", .optional, valueName: "dir",
+                .mountProc, "mount-proc", .optional, valueName: "dir", complete: .directory,
                 help: "Mount a new proc filesystem on /proc (implies --mount). --mount-proc=DIR mounts it on DIR."),
             OptionSpec(
                 .propagation, "propagation", .required, valueName: "private|shared|slave|unchanged",
+                complete: .choices("private|shared|slave|unchanged"),
                 help: "Propagation of / in the new mount namespace (default: private)."),
             OptionSpec(
-                .root, "root", short: "R", .required, valueName: "dir",
+                .root, "root", short: "R", .required, valueName: "dir", complete: .directory,
                 help: "Change root to this directory before running the program."),
-            OptionSpec(.wd, "wd", short: "w", .required, valueName: "dir", help: "Working directory of the program."),
+            OptionSpec(.wd, "wd", short: "w", .required, valueName: "dir", complete: .directory, help: "Working directory of the program."),
         ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
@@ -42,7 +43,7 @@ enum MountOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct MountHelp: ParsableArguments {
     @Flag(name: .long, help: MountOptions.group.help(.mountProc)) var mountProc = false
     @Option(name: .long, help: MountOptions.group.help(.propagation)) var propagation: String?

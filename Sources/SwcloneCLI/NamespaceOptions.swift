@@ -7,21 +7,26 @@ enum NamespaceOptions {
         "Namespaces",
         [
             OptionSpec(
-                .pid, "pid", short: "p", .optional, valueName: "file",
+                .pid, "pid", short: "p", .optional, valueName: "file", complete: .file,
                 help: "New PID namespace; the program is PID 1 in it (implies --fork). --pid=FILE keeps it."),
-            OptionSpec(.mount, "mount", short: "m", .optional, valueName: "file", help: "New mount namespace. --mount=FILE keeps it."),
             OptionSpec(
-                .uts, "uts", short: "u", .optional, valueName: "file",
+                .mount, "mount", short: "m", .optional, valueName: "file", complete: .file,
+                help: "New mount namespace. --mount=FILE keeps it."),
+            OptionSpec(
+                .uts, "uts", short: "u", .optional, valueName: "file", complete: .file,
                 help: "New UTS namespace (hostname). --uts=FILE keeps it."),
-            OptionSpec(.ipc, "ipc", short: "i", .optional, valueName: "file", help: "New IPC namespace. --ipc=FILE keeps it."),
             OptionSpec(
-                .net, "net", short: "n", .optional, valueName: "file",
+                .ipc, "ipc", short: "i", .optional, valueName: "file", complete: .file, help: "New IPC namespace. --ipc=FILE keeps it."),
+            OptionSpec(
+                .net, "net", short: "n", .optional, valueName: "file", complete: .file,
                 help: "New network namespace, loopback up. --net=FILE keeps it."),
-            OptionSpec(.user, "user", short: "U", .optional, valueName: "file", help: "New user namespace. --user=FILE keeps it."),
             OptionSpec(
-                .cgroup, "cgroup", short: "C", .optional, valueName: "file",
+                .user, "user", short: "U", .optional, valueName: "file", complete: .file, help: "New user namespace. --user=FILE keeps it."),
+            OptionSpec(
+                .cgroup, "cgroup", short: "C", .optional, valueName: "file", complete: .file,
                 help: "New cgroup namespace. --cgroup=FILE keeps it."),
-            OptionSpec(.time, "time", short: "T", .optional, valueName: "file", help: "New time namespace. --time=FILE keeps it."),
+            OptionSpec(
+                .time, "time", short: "T", .optional, valueName: "file", complete: .file, help: "New time namespace. --time=FILE keeps it."),
         ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
@@ -51,7 +56,7 @@ extension Namespace {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct NamespaceHelp: ParsableArguments {
     @Flag(name: [.customShort("p"), .long], help: NamespaceOptions.group.help(.pid)) var pid = false
     @Flag(name: [.customShort("m"), .long], help: NamespaceOptions.group.help(.mount)) var mount = false

@@ -49,7 +49,10 @@ func scanCommandLine<S: Collection>(
 ) throws -> ScannedCommandLine where S.Element == String {
     var parsed = ParsedOptions()
     var rest = ArraySlice(args)
+    // The positions in `rest` of words an --args descriptor gave (bubblewrap refuses --args among them).
+    var fromDescriptor = 0..<0
     while let arg = rest.first {
+        let position = rest.startIndex
         if arg == "--" {
             rest.removeFirst()
             break
@@ -88,7 +91,15 @@ func scanCommandLine<S: Collection>(
             if option.key.isBuiltin { return .builtin(option.key, value) }
             parsed.add(option, value)
             // bubblewrap's --args FD: its words are read here, as if they had been written here.
-            if option.key == .args, let value { rest = ArraySlice(try readArguments(value) + rest) }
+            if option.key == .args, let value {
+                guard !fromDescriptor.contains(position) else {
+                    throw SwcloneError.usage(
+                        "--args \(value): words read from --args cannot hold --args", bwrap: "--args not supported in arguments file")
+                }
+                let words = try readArguments(value)
+                rest = ArraySlice(words + rest)
+                fromDescriptor = 0..<words.count
+            }
         } else if arg.utf8.first == UInt8(ascii: "-"), arg.utf8.count > 1 {
             rest.removeFirst()
             // Code point by code point, as getopt reads bytes: by Characters, a combining mark after
@@ -98,7 +109,7 @@ func scanCommandLine<S: Collection>(
                 let letter = Character(scalar)
                 guard let option = options.option(short: letter) ?? builtinOption(short: letter) else {
                     let hint = other.flatMap { $0.option(short: letter) == nil ? nil : " (it is an option of \($0.name))" }
-                    throw SwcloneError.usage("unknown option -\(letter)" + (hint ?? ""))
+                    throw SwcloneError.usage("unknown option -\(letter)" + (hint ?? ""), bwrap: "Unknown option \(arg)")
                 }
                 var value: String?
                 switch option.value {
@@ -133,7 +144,7 @@ private func longOption(_ name: String, in options: CommandOptions, other: Comma
     if let option = builtinOptions.options.first(where: { $0.long == name }) { return option }
     if let option = try match(name, in: options.all + builtinOptions.options) { return option }
     let hint = other.flatMap { other in (try? match(name, in: other.all)).flatMap { _ in " (it is an option of \(other.name))" } }
-    throw SwcloneError.usage("unknown option --\(name)" + (hint ?? suggestion(name, options)))
+    throw SwcloneError.usage("unknown option --\(name)" + (hint ?? suggestion(name, options)), bwrap: "Unknown option --\(name)")
 }
 
 private func match(_ name: String, in options: [OptionSpec]) throws -> OptionSpec? {

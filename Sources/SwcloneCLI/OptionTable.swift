@@ -24,14 +24,16 @@ public enum OptionKey: UInt8, Sendable {
     case unshareAll, shareNet, userns, userns2, pidns, sandboxUID, sandboxGID, args, argv0, setenv, unsetenv, clearenv
     case dieWithParent, asPID1, syncFD, blockFD, usernsBlockFD, infoFD, jsonStatusFD, lockFile, levelPrefix
     case execLabel, fileLabel
+    case seccomp, addSeccompFD, seccompDefault
     /// Answered by swift-argument-parser, never part of a launch.
     case help, version, generateCompletionScript, experimentalDumpHelp
 }
 
 /// One option, declared once: its names, how it takes a value, whether it
-/// repeats, whether --help shows it, and its help text. The scanner reads
-/// it; swift-argument-parser's declarations (for --help and completions)
-/// take their help text from it, and a test checks that both agree.
+/// repeats, whether --help shows it, what its value is for completion, and
+/// its help text. The scanner and the completion scripts read it;
+/// swift-argument-parser's declarations (for --help) take their help text
+/// from it, and a test checks that both agree.
 public struct OptionSpec: Sendable {
     public enum Value: Sendable, Equatable {
         /// A flag.
@@ -44,6 +46,15 @@ public struct OptionSpec: Sendable {
         case optionalAttached
         /// bubblewrap's: `--name A B` (or three words), each its own word, never `=`.
         case words(Int)
+
+        /// How many words its value has (one for the others, attached or not).
+        public var wordCount: Int {
+            switch self {
+            case .none: 0
+            case .required, .optional, .optionalAttached: 1
+            case .words(let count): count
+            }
+        }
     }
 
     public let key: OptionKey
@@ -55,11 +66,13 @@ public struct OptionSpec: Sendable {
     public let hidden: Bool
     /// How help names the value (`dir`, `pid[,pid...]`).
     public let valueName: String?
+    /// What the value is, for the shells' completion (every option with a value says).
+    public let complete: ValueCompletion
     public let help: String
 
     init(
         _ key: OptionKey, _ long: String, short: Character? = nil, _ value: Value = .none, repeats: Bool = false,
-        hidden: Bool = false, valueName: String? = nil, help: String
+        hidden: Bool = false, valueName: String? = nil, complete: ValueCompletion = .none, help: String
     ) {
         self.key = key
         self.long = long
@@ -68,6 +81,7 @@ public struct OptionSpec: Sendable {
         self.repeats = repeats
         self.hidden = hidden
         self.valueName = valueName
+        self.complete = complete
         self.help = help
     }
 }
@@ -121,6 +135,7 @@ let builtinOptions = OptionSection(
         OptionSpec(.version, "version", short: "V", help: "Show the version."),
         OptionSpec(
             .generateCompletionScript, "generate-completion-script", .required, valueName: "shell",
+            complete: .choices("bash|zsh|fish"),
             help: "Generate a completion script for bash, zsh or fish."),
         OptionSpec(
             .experimentalDumpHelp, "experimental-dump-help", hidden: true,

@@ -11,13 +11,13 @@ enum ProcessOptions {
                 .forwardSignals, "forward-signals",
                 help: "Accepted for util-linux compatibility: forwarding is always on with --fork."),
             OptionSpec(
-                .hostname, "hostname", .required, valueName: "name",
+                .hostname, "hostname", .required, valueName: "name", complete: .text,
                 help: "Set the hostname in the new UTS namespace (implies --uts)."),
             OptionSpec(
-                .monotonic, "monotonic", .required, valueName: "seconds",
+                .monotonic, "monotonic", .required, valueName: "seconds", complete: .text,
                 help: "Monotonic clock offset in the new time namespace (implies --time)."),
             OptionSpec(
-                .boottime, "boottime", .required, valueName: "seconds",
+                .boottime, "boottime", .required, valueName: "seconds", complete: .text,
                 help: "Boot-time clock offset in the new time namespace (implies --time)."),
         ])
 
@@ -36,7 +36,7 @@ enum ProcessOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct ProcessHelp: ParsableArguments {
     @Flag(name: [.customShort("f"), .long], help: ProcessOptions.group.help(.fork)) var fork = false
     @Flag(name: .long, help: ProcessOptions.group.help(.forwardSignals)) var forwardSignals = false

@@ -8,7 +8,7 @@ enum StatusOptions {
         "Output for scripts",
         [
             OptionSpec(
-                .jsonStatus, "json-status", .required, valueName: "fd|-",
+                .jsonStatus, "json-status", .required, valueName: "fd|-", complete: .choices("-"),
                 help: "Write JSON status lines (bubblewrap's --json-status-fd format) to this descriptor, or stdout for -. Implies --fork.")
         ])
 
@@ -30,7 +30,7 @@ enum StatusOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct StatusHelp: ParsableArguments {
     @Option(name: .long, help: StatusOptions.group.help(.jsonStatus)) var jsonStatus: String?
 }

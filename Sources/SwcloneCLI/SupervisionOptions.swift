@@ -8,7 +8,7 @@ enum SupervisionOptions {
         "Supervision",
         [
             OptionSpec(
-                .killChild, "kill-child", .optional, valueName: "signal",
+                .killChild, "kill-child", .optional, valueName: "signal", complete: .signal,
                 help: "If swclone dies, the program gets SIGKILL (implies --fork). --kill-child=SIGNAL sends SIGNAL (TERM, SIGTERM or 15)."),
             OptionSpec(
                 .runInit, "init",
@@ -35,7 +35,7 @@ enum SupervisionOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct SupervisionHelp: ParsableArguments {
     @Flag(name: .long, help: SupervisionOptions.group.help(.killChild)) var killChild = false
     @Flag(name: .customLong("init"), help: SupervisionOptions.group.help(.runInit)) var runInit = false

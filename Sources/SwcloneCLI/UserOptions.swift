@@ -13,17 +13,19 @@ enum UserOptions {
             OptionSpec(
                 .mapCurrentUser, "map-current-user", short: "c",
                 help: "Map your UID and GID to themselves (implies --user and --setgroups deny)."),
-            OptionSpec(.mapUser, "map-user", .required, valueName: "uid|name", help: "Map your UID to this user inside (implies --user)."),
             OptionSpec(
-                .mapGroup, "map-group", .required, valueName: "gid|name",
+                .mapUser, "map-user", .required, valueName: "uid|name", complete: .user,
+                help: "Map your UID to this user inside (implies --user)."),
+            OptionSpec(
+                .mapGroup, "map-group", .required, valueName: "gid|name", complete: .group,
                 help: "Map your GID to this group inside (implies --user and --setgroups deny)."),
             OptionSpec(
-                .mapUsers, "map-users", .required, repeats: true, valueName: "map",
+                .mapUsers, "map-users", .required, repeats: true, valueName: "map", complete: .choices("auto|subids|all"),
                 help:
                     "Map a range of user IDs (implies --user); repeatable. INNER:OUTER:COUNT, OUTER,INNER,COUNT, auto (your first /etc/subuid block at 0), subids (that block to itself) or all (a copy of your own map)."
             ),
             OptionSpec(
-                .mapGroups, "map-groups", .required, repeats: true, valueName: "map",
+                .mapGroups, "map-groups", .required, repeats: true, valueName: "map", complete: .choices("auto|subids|all"),
                 help: "Map a range of group IDs, as --map-users does with /etc/subgid; repeatable."),
             OptionSpec(
                 .mapAuto, "map-auto",
@@ -32,10 +34,14 @@ enum UserOptions {
                 .mapSubids, "map-subids",
                 help: "Map your first /etc/subuid and /etc/subgid blocks to themselves (--map-users=subids --map-groups=subids)."),
             OptionSpec(
-                .setgroups, "setgroups", .required, valueName: "allow|deny",
+                .setgroups, "setgroups", .required, valueName: "allow|deny", complete: .choices("allow|deny"),
                 help: "Allow or deny setgroups(2) in the new user namespace."),
-            OptionSpec(.setuid, "setuid", short: "S", .required, valueName: "uid", help: "User ID of the program inside the namespaces."),
-            OptionSpec(.setgid, "setgid", short: "G", .required, valueName: "gid", help: "Group ID of the program inside the namespaces."),
+            OptionSpec(
+                .setuid, "setuid", short: "S", .required, valueName: "uid", complete: .user,
+                help: "User ID of the program inside the namespaces."),
+            OptionSpec(
+                .setgid, "setgid", short: "G", .required, valueName: "gid", complete: .group,
+                help: "Group ID of the program inside the namespaces."),
         ])
 
     static func apply(_ o: ParsedOptions, to spec: inout LaunchSpec) throws {
@@ -90,7 +96,7 @@ enum UserOptions {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct UserHelp: ParsableArguments {
     @Flag(name: [.customShort("r"), .long], help: UserOptions.group.help(.mapRootUser)) var mapRootUser = false
     @Flag(name: [.customShort("c"), .long], help: UserOptions.group.help(.mapCurrentUser)) var mapCurrentUser = false

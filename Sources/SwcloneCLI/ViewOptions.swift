@@ -9,64 +9,84 @@ enum ViewOptions {
         "Filesystem view (as bubblewrap)",
         [
             OptionSpec(
-                .bind, "bind", .words(2), repeats: true, valueName: "src dest",
+                .bind, "bind", .words(2), repeats: true, valueName: "src dest", complete: ValueCompletion(.file, second: .directory),
                 help: "Bind the host's SRC on DEST in a new root that shows only what is granted (recursive)."),
             OptionSpec(
-                .bindTry, "bind-try", .words(2), repeats: true, valueName: "src dest", help: "--bind, skipped when SRC does not exist."),
+                .bindTry, "bind-try", .words(2), repeats: true, valueName: "src dest", complete: ValueCompletion(.file, second: .directory),
+                help: "--bind, skipped when SRC does not exist."),
             OptionSpec(
-                .roBind, "ro-bind", .words(2), repeats: true, valueName: "src dest",
+                .roBind, "ro-bind", .words(2), repeats: true, valueName: "src dest", complete: ValueCompletion(.file, second: .directory),
                 help: "Bind SRC on DEST read-only: DEST and every mount under it, or the launch fails."),
             OptionSpec(
                 .roBindTry, "ro-bind-try", .words(2), repeats: true, valueName: "src dest",
+                complete: ValueCompletion(.file, second: .directory),
                 help: "--ro-bind, skipped when SRC does not exist."),
-            OptionSpec(.devBind, "dev-bind", .words(2), repeats: true, valueName: "src dest", help: "--bind where device files work."),
+            OptionSpec(
+                .devBind, "dev-bind", .words(2), repeats: true, valueName: "src dest", complete: ValueCompletion(.file, second: .directory),
+                help: "--bind where device files work."),
             OptionSpec(
                 .devBindTry, "dev-bind-try", .words(2), repeats: true, valueName: "src dest",
+                complete: ValueCompletion(.file, second: .directory),
                 help: "--dev-bind, skipped when SRC does not exist."),
             OptionSpec(
-                .bindFD, "bind-fd", .words(2), repeats: true, valueName: "fd dest",
+                .bindFD, "bind-fd", .words(2), repeats: true, valueName: "fd dest", complete: ValueCompletion(.text, second: .directory),
                 help: "Bind the open directory or O_PATH descriptor FD on DEST."),
-            OptionSpec(.roBindFD, "ro-bind-fd", .words(2), repeats: true, valueName: "fd dest", help: "--bind-fd, read-only."),
             OptionSpec(
-                .remountRO, "remount-ro", .required, repeats: true, valueName: "dest",
+                .roBindFD, "ro-bind-fd", .words(2), repeats: true, valueName: "fd dest",
+                complete: ValueCompletion(.text, second: .directory), help: "--bind-fd, read-only."),
+            OptionSpec(
+                .remountRO, "remount-ro", .required, repeats: true, valueName: "dest", complete: .directory,
                 help: "Make DEST, and every mount under it, read-only."),
-            OptionSpec(.tmpfs, "tmpfs", .required, repeats: true, valueName: "dest", help: "A new tmpfs on DEST (mode 0755, or --perms)."),
             OptionSpec(
-                .proc, "proc", .required, repeats: true, valueName: "dest",
+                .tmpfs, "tmpfs", .required, repeats: true, valueName: "dest", complete: .directory,
+                help: "A new tmpfs on DEST (mode 0755, or --perms)."),
+            OptionSpec(
+                .proc, "proc", .required, repeats: true, valueName: "dest", complete: .directory,
                 help: "A new proc on DEST (the host's when the PID namespace is shared)."),
             OptionSpec(
-                .dev, "dev", .required, repeats: true, valueName: "dest",
+                .dev, "dev", .required, repeats: true, valueName: "dest", complete: .directory,
                 help: "A minimal /dev on DEST: null, zero, full, random, urandom, tty, a private devpts, shm."),
-            OptionSpec(.mqueue, "mqueue", .required, repeats: true, valueName: "dest", help: "A new mqueue filesystem on DEST."),
             OptionSpec(
-                .dir, "dir", .required, repeats: true, valueName: "dest", help: "Create the directory DEST (mode 0755, or --perms)."),
+                .mqueue, "mqueue", .required, repeats: true, valueName: "dest", complete: .directory,
+                help: "A new mqueue filesystem on DEST."),
             OptionSpec(
-                .symlink, "symlink", .words(2), repeats: true, valueName: "target dest",
+                .dir, "dir", .required, repeats: true, valueName: "dest", complete: .directory,
+                help: "Create the directory DEST (mode 0755, or --perms)."),
+            OptionSpec(
+                .symlink, "symlink", .words(2), repeats: true, valueName: "target dest", complete: ValueCompletion(.file, second: .file),
                 help: "Create the symbolic link DEST pointing to TARGET."),
-            OptionSpec(.chmod, "chmod", .words(2), repeats: true, valueName: "octal path", help: "Change the mode of PATH."),
             OptionSpec(
-                .file, "file", .words(2), repeats: true, valueName: "fd dest",
+                .chmod, "chmod", .words(2), repeats: true, valueName: "octal path", complete: ValueCompletion(.text, second: .file),
+                help: "Change the mode of PATH."),
+            OptionSpec(
+                .file, "file", .words(2), repeats: true, valueName: "fd dest", complete: ValueCompletion(.text, second: .file),
                 help: "Create the file DEST with what FD reads (mode 0666, or --perms)."),
             OptionSpec(
-                .bindData, "bind-data", .words(2), repeats: true, valueName: "fd dest",
+                .bindData, "bind-data", .words(2), repeats: true, valueName: "fd dest", complete: ValueCompletion(.text, second: .file),
                 help: "Bind a file holding what FD reads on DEST (mode 0600, or --perms)."),
-            OptionSpec(.roBindData, "ro-bind-data", .words(2), repeats: true, valueName: "fd dest", help: "--bind-data, read-only."),
             OptionSpec(
-                .perms, "perms", .required, repeats: true, valueName: "octal",
+                .roBindData, "ro-bind-data", .words(2), repeats: true, valueName: "fd dest",
+                complete: ValueCompletion(.text, second: .file), help: "--bind-data, read-only."),
+            OptionSpec(
+                .perms, "perms", .required, repeats: true, valueName: "octal", complete: .text,
                 help: "The mode of what the next --dir, --file, --tmpfs, --bind-data or --ro-bind-data creates."),
-            OptionSpec(.size, "size", .required, repeats: true, valueName: "bytes", help: "The size limit of the next --tmpfs."),
-            OptionSpec(.chdir, "chdir", .required, valueName: "dir", help: "Working directory of the program inside the view (as --wd)."),
             OptionSpec(
-                .overlaySrc, "overlay-src", .required, repeats: true, valueName: "src",
+                .size, "size", .required, repeats: true, valueName: "bytes", complete: .text, help: "The size limit of the next --tmpfs."),
+            OptionSpec(
+                .chdir, "chdir", .required, valueName: "dir", complete: .directory,
+                help: "Working directory of the program inside the view (as --wd)."),
+            OptionSpec(
+                .overlaySrc, "overlay-src", .required, repeats: true, valueName: "src", complete: .directory,
                 help: "A lower layer of the next overlay (repeatable, bottom to top)."),
             OptionSpec(
                 .overlay, "overlay", .words(3), repeats: true, valueName: "rwsrc workdir dest",
+                complete: ValueCompletion(.directory, second: .directory, third: .directory),
                 help: "An overlay on DEST whose writes go to the host's RWSRC (WORKDIR on the same filesystem)."),
             OptionSpec(
-                .tmpOverlay, "tmp-overlay", .required, repeats: true, valueName: "dest",
+                .tmpOverlay, "tmp-overlay", .required, repeats: true, valueName: "dest", complete: .directory,
                 help: "An overlay on DEST whose writes go to a tmpfs and vanish at exit."),
             OptionSpec(
-                .roOverlay, "ro-overlay", .required, repeats: true, valueName: "dest",
+                .roOverlay, "ro-overlay", .required, repeats: true, valueName: "dest", complete: .directory,
                 help: "A read-only overlay on DEST (two layers or more)."),
             OptionSpec(.disableUserns, "disable-userns", help: "The program cannot create further user namespaces."),
             OptionSpec(
@@ -101,7 +121,7 @@ enum ViewOptions {
                 continue
             }
             let words = [occurrence.value ?? ""] + occurrence.more
-            let option = (["--" + occurrence.name] + words).joined(separator: " ")
+            let option = spaced(["--" + occurrence.name] + words)
             func destination(_ index: Int) throws -> String { try viewPath(words[index], option: option) }
             func descriptor(_ index: Int) throws -> Int32 { try openDescriptor(words[index], option: option) }
             // What a modifier applies to; nil where it would be lost (a usage error, as bubblewrap).
@@ -223,12 +243,8 @@ enum ViewOptions {
     /// A destination inside the new root: absolute, normalized, never above it.
     static func viewPath(_ text: String, option: String) throws -> String {
         guard !text.isEmpty else { throw SwcloneError.usage("\(option): the destination is empty") }
-        var parts: [Substring] = []
-        for part in text.split(separator: "/") where part != "." {
-            guard part != ".." else { throw SwcloneError.usage("\(option): '..' may not appear in a destination") }
-            parts.append(part)
-        }
-        return "/" + parts.joined(separator: "/")
+        guard let path = normalizedPath(text) else { throw SwcloneError.usage("\(option): '..' may not appear in a destination") }
+        return path
     }
 
     private static func octalMode(_ text: String, option: String) throws -> UInt32 {
@@ -259,7 +275,7 @@ extension OptionKey {
     }
 }
 
-/// swift-argument-parser's view of the group, for --help and completions.
+/// swift-argument-parser's view of the group, for --help.
 struct ViewHelp: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: ViewOptions.group.help(.bind)) var bind: [String] = []
     @Option(name: .long, parsing: .upToNextOption, help: ViewOptions.group.help(.bindTry)) var bindTry: [String] = []

@@ -37,6 +37,7 @@ struct StepFailureTests {
         ]
         spec.view.landlock = true
         spec.view.disableUserNamespaces = true
+        spec.seccompDescriptors = [SeccompDescriptor(fd: 3, option: "--seccomp 3")]
         var limits = Limits()
         limits.pidsMax = 8
         limits.resourceLimits = [try! parseResourceLimit("nofile=64")]
@@ -60,7 +61,8 @@ struct StepFailureTests {
         case (.writeOwnMap(.setgroups, _), .setgroupsFile), (.writeOwnMap(.uidMap, _), .uidMap),
             (.writeOwnMap(.gidMap, _), .gidMap), (.newTimeNamespace, .timeOffsets), (.chdir, .chdir),
             (.identity, .setuid), (.identity, .setgid), (.joinCgroup, .joinCgroup), (.resourceLimit, .resourceLimit),
-            (.view, .viewSource), (.view, .viewCreate), (.view, .viewMount), (.view, .viewReadOnly), (.view, .viewWrite):
+            (.view, .viewSource), (.view, .viewCreate), (.view, .viewMount), (.view, .viewReadOnly), (.view, .viewWrite),
+            (.seccomp, .seccomp):
             return true
         default:
             return false
@@ -123,6 +125,8 @@ struct StepFailureTests {
         case .lockFile: "--lock-file: Operation not permitted (EPERM)"
         case .waitDescriptor: "cannot wait on the descriptor: Operation not permitted (EPERM)"
         case .userNamespaceJoin: "--userns2: cannot join the user namespace: Operation not permitted (EPERM)"
+        case .pidNamespaceNest: "--pidns with --unshare-pid: cannot create a PID namespace under the given one"
+        case .seccomp: "--seccomp 3: cannot load the seccomp filter: Operation not permitted (EPERM)"
         }
     }
 
@@ -133,6 +137,7 @@ struct StepFailureTests {
         .noNewPrivs, .setsid, .parentDeath, .terminal, .processGroup, .initProcess, .exec, .viewRoot, .viewSource, .viewCreate,
         .viewMount, .viewReadOnly, .viewWrite, .landlock, .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .lockFile,
         .waitDescriptor, .userNamespaceJoin,
+        .pidNamespaceNest, .seccomp,
     ]
 
     @Test func everyStepHasItsLine() {
@@ -155,6 +160,22 @@ struct StepFailureTests {
 
     @Test func aDeadLauncherIsNamedForKillChild() {
         #expect(failure(.parentDeath, ESRCH).message == "--kill-child: swclone died before the program started")
+    }
+
+    @Test func bubblewrapsWordsForAWorkingDirectory() {
+        #expect(failure(.chdir, ENOENT).bwrapMessage == "Can't chdir to /w: No such file or directory")
+        #expect(failure(.hostname).bwrapMessage == nil)
+    }
+
+    /// The kernel's refusals that its errno alone does not explain.
+    @Test func aRefusedFilterSaysWhy() {
+        #expect(
+            failure(.seccomp, EINVAL).message.hasSuffix(
+                "Invalid argument (EINVAL); the kernel refused the program (an invalid instruction or jump, or a kernel without CONFIG_SECCOMP_FILTER)"
+            ))
+        #expect(
+            failure(.seccomp, ENOMEM).message.hasSuffix("the filters together may have at most 32768 instructions (4 more for each filter)")
+        )
     }
 
     /// A link in the way is named, in swclone's words and in bubblewrap's.

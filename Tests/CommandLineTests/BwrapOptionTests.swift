@@ -82,6 +82,33 @@ struct BwrapOptionTests {
         #expect(s.namespaces == [.pid] && s.environment?.last == "A=b c")
     }
 
+    /// An empty --args descriptor adds nothing; one cannot hold --args itself (bubblewrap's rule).
+    @Test func argumentsFromDescriptorsEdges() throws {
+        func descriptor(_ text: String) -> Int32 {
+            var fds: [Int32] = [0, 0]
+            _ = pipe(&fds)
+            _ = write(fds[1], text, text.utf8.count)
+            close(fds[1])
+            return fds[0]
+        }
+        #expect(try launchSpec(["--args", String(descriptor("")), "true"]).argv == ["true"])
+        let nested = usageError { try launchSpec(["--args", String(descriptor("--args\u{0}7\u{0}")), "true"]) }
+        #expect(nested?.bwrapMessage == "--args not supported in arguments file")
+        #expect(nested?.message.hasPrefix("--args 7: ") == true)
+    }
+
+    /// As execvp(3) in the program's environment: --setenv PATH decides where the program is found.
+    @Test func theProgramIsFoundThroughItsOwnPATH() throws {
+        let s = try launchSpec(["--setenv", "PATH", "/app/bin:/usr/bin", "tool"], environment: ["PATH=/bin"])
+        #expect(s.executableCandidates == ["/app/bin/tool", "/usr/bin/tool"])
+        #expect(try launchSpec(["--unshare-pid", "tool"], environment: ["PATH=/bin"]).executableCandidates == ["/bin/tool"])
+    }
+
+    @Test func bubblewrapsWordsForBadValues() {
+        #expect(usageError { try launchSpec(["--sync-fd", "abc", "true"]) }?.bwrapMessage == "Invalid fd: abc")
+        #expect(usageError { try launchSpec(["--no-such-option", "true"]) }?.bwrapMessage == "Unknown option --no-such-option")
+    }
+
     @Test func twoChdirsWarn() throws {
         let s = try launchSpec(["--chdir", "/", "--chdir", "/tmp", "true"], asBwrap: true)
         #expect(s.warnings == ["Only the last --chdir option will take effect"] && s.workingDirectory == "/tmp")
@@ -95,10 +122,10 @@ struct BwrapOptionTests {
         (["--unshare-user", "--userns-block-fd", "2"], "--userns-block-fd requires --info-fd"),
         (["--userns", "2", "--unshare-user"], "--userns not compatible --unshare-user"),
         (["--userns", "2", "--unshare-user-try"], "--userns not compatible --unshare-user-try"),
-        (["--sync-fd", "abc"], "Invalid fd: abc"),
+        (["--sync-fd", "abc"], "--sync-fd abc: 'abc' is not a file descriptor number"),
         (["--sync-fd", "987"], "--sync-fd 987: descriptor 987 is not open"),
         (["--argv0", "a", "--argv0", "b"], "--argv0 used multiple times"),
-        (["--args", "x"], "Invalid fd: x"),
+        (["--args", "x"], "--args x: 'x' is not a file descriptor number"),
     ])
     func rulesBetweenOptions(args: [String], message: String) {
         let error = usageError { try launchSpec(args + ["true"]) }

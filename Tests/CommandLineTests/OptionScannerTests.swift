@@ -175,4 +175,18 @@ struct OptionTableTests {
             #expect(manual.contains("--\(option.long)"), "man/swclone.1 does not name --\(option.long)")
         }
     }
+
+    /// The completion scripts are generated from the table: an option with a value says
+    /// what each word of it is (`complete: .directory`, `.text` for free text), a flag
+    /// says nothing, and an option takes no more words than its `Value` gives it.
+    @Test func everyValueSaysWhatItIsForCompletion() {
+        for option in LaunchOptions.table.all + EnterOptions.table.all + builtinOptions.options {
+            let kinds = [option.complete.kind, option.complete.second, option.complete.third]
+            let words = option.value.wordCount
+            #expect(
+                !kinds.prefix(words).contains(.none),
+                "--\(option.long) takes \(words) word(s): say what each is (complete: .directory, .file, .text...)")
+            #expect(kinds.dropFirst(words).allSatisfy { $0 == .none }, "--\(option.long): completion for words it does not take")
+        }
+    }
 }

@@ -113,6 +113,18 @@ struct ViewOptionTests {
         #expect(error?.bwrapMessage == message, "\(error?.bwrapMessage ?? "no bubblewrap message")")
     }
 
+    @Test(arguments: [
+        ("/", "/"), ("", "/"), ("usr", "/usr"), ("//usr//bin/", "/usr/bin"), ("/./a/./b/.", "/a/b"), ("/a/.b/..c", "/a/.b/..c"),
+        ("/é/ü", "/é/ü"),
+    ])
+    func destinationsAreNormalized(text: String, path: String) {
+        #expect(normalizedPath(text) == path)
+    }
+
+    @Test func dotDotIsRefused() {
+        #expect(normalizedPath("/a/../b") == nil && normalizedPath("..") == nil && normalizedPath("/a/..") == nil)
+    }
+
     @Test func missingWords() {
         #expect(usageError { try scanLaunch(["--overlay", "/a", "/b"]) }?.message == "--overlay needs 3 values: rwsrc workdir dest")
     }

@@ -44,6 +44,9 @@ final class EnterTarget {
 
     func stop() {
         if pid > 0 { kill(pid, SIGKILL) }
+        // swclone reaps the program before it ends the same way: once it has, a PID namespace whose
+        // init the program was is gone too (killing swclone at once left a namespace still ending).
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }

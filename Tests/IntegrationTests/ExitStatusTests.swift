@@ -96,8 +96,10 @@ struct ExitStatusTests {
         let version = try Swclone.run(["--version"])
         #expect(version.status == 0 && version.stdout.hasPrefix("swclone "))
         for shell in ["bash", "zsh", "fish"] {
+            // (bash's and fish's scripts keep the option names in a table, without their dashes;
+            // CompletionTests type them.)
             let completion = try Swclone.run(["--generate-completion-script", shell])
-            #expect(completion.status == 0 && completion.stdout.contains("--mount-proc"))
+            #expect(completion.status == 0 && completion.stdout.contains("mount-proc"))
             #expect(completion.stdout.contains(shell == "bash" ? "complete -" : shell == "zsh" ? "#compdef" : "complete -c"))
         }
     }

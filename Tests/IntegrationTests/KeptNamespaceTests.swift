@@ -100,7 +100,8 @@ struct KeptNamespaceTests {
         let dir = try NamespaceFileDirectory()
         defer { dir.remove() }
         let stepping = dir.file("stepping"), answering = dir.file("answering")
-        let r = try cleanShell("""
+        let r = try cleanShell(
+            """
             bound() { grep -q " $1 " /proc/self/mountinfo; }
             gone() { i=0; while bound "$1" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done; bound "$1" && echo "$2 bound" || echo "$2 free"; }
             # Killed at its hostname step, after the binds.

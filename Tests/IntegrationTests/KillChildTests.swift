@@ -47,8 +47,10 @@ struct KillChildTests {
     /// written from outside, --json-status reading the namespaces) failed with "the launcher went
     /// away before the program was set up".
     @Test func aChildThatWaitsForSwcloneCanHaveADeathSignal() throws {
-        let maps = try Swclone.run(["--kill-child", "--map-users=0:100000:65536", "--map-groups=0:100000:65536", "--",
-                                    "cat", "/proc/self/uid_map"])
+        let maps = try Swclone.run([
+            "--kill-child", "--map-users=0:100000:65536", "--map-groups=0:100000:65536", "--",
+            "cat", "/proc/self/uid_map",
+        ])
         #expect(maps.status == 0, "\(maps.stderr)")
         #expect(maps.stdout.split(whereSeparator: \.isWhitespace) == ["0", "100000", "65536"], "\(maps.stdout)")
         let status = try Swclone.run(["--kill-child=TERM", "--net", "--json-status", "-", "--", "true"])

@@ -59,7 +59,9 @@ struct BwrapPlanTests {
                 uidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)], gidMap: [IDMapEntry(inner: 0, outer: 1001, count: 1)],
                 denySetgroups: true)
         }
-        #expect(p.steps.first == .waitOnDescriptor(7, option: "--userns-block-fd") && p.outsideMaps == nil)
+        // The child first waits for --info-fd to be written, then for whoever read it.
+        #expect(Array(p.steps.prefix(2)) == [.waitForParent, .waitOnDescriptor(7, option: "--userns-block-fd")])
+        #expect(p.outsideMaps == nil)
         #expect(!p.steps.contains { if case .writeOwnMap = $0 { true } else { false } })
         #expect(p.start == .clone3)
     }
@@ -74,6 +76,17 @@ struct BwrapPlanTests {
         let join = try #require(p.steps.firstIndex(of: .joinUserNamespace(6)))
         let block = try #require(p.steps.firstIndex(of: .waitOnDescriptor(5, option: "--block-fd")))
         #expect(finish < join && join < block)
+    }
+
+    /// --pidns with --unshare-pid: the child makes the new namespace under the given one, first.
+    @Test func nestedPIDNamespace() throws {
+        let p = try plan(Self.root) { b, spec in
+            b.pidNamespaceFD = 6
+            spec.namespaces = [.pid]
+            spec.runsInit = true
+        }
+        #expect(!p.namespaceFlags.contains(.pid) && p.steps.first == .nestPIDNamespace && p.runsInit)
+        #expect(try plan(Self.root) { b, _ in b.pidNamespaceFD = 6 }.steps.contains(.nestPIDNamespace) == false)
     }
 
     /// A reaper holds the locks, even without a PID namespace.

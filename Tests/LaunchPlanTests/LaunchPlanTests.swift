@@ -180,8 +180,9 @@ struct LaunchPlanTests {
     /// --json-status) still gets the sync pipe and clone3, not a child sharing swclone's memory
     /// that waited on no pipe and failed ("the launcher went away before the program was set up").
     @Test func aChildThatArmsItsDeathSignalStillWaitsForItsMaps() throws {
-        let ranges = UserNamespaceSetup(uidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)],
-                                        gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)], denySetgroups: nil)
+        let ranges = UserNamespaceSetup(
+            uidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)],
+            gidMap: [IDMapEntry(inner: 0, outer: 100_000, count: 65536)], denySetgroups: nil)
         let maps = try plan {
             $0.killChildSignal = SIGKILL
             $0.namespaces = [.user]

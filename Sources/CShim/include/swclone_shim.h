@@ -100,6 +100,8 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_LOCK_FILE SW_SWIFT(lockFile),              /* --lock-file: opening or locking it */
     SW_STEP_WAIT_FD SW_SWIFT(waitDescriptor),          /* --block-fd, --userns-block-fd */
     SW_STEP_USERNS_JOIN SW_SWIFT(userNamespaceJoin),   /* --userns2 */
+    SW_STEP_PID_NEST SW_SWIFT(pidNamespaceNest),       /* --pidns with --unshare-pid */
+    SW_STEP_SECCOMP SW_SWIFT(seccomp),                 /* loading a seccomp filter: the kernel refused it */
     SW_STEP_EXEC SW_SWIFT(exec),
 };
 
@@ -174,6 +176,10 @@ enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_SETNS SW_SWIFT(setns),                  /* fd, flags: the namespace type */
     SW_OP_NEST_USERNS SW_SWIFT(nestUserNamespace), /* identity.uid, identity.gid: mapped to themselves */
     SW_OP_ASSERT_NO_USERNS SW_SWIFT(assertNoUserNamespace),
+    SW_OP_NEST_PID_NS SW_SWIFT(nestPIDNamespace),  /* fd: the error pipe, which the relay left above closes */
+    /* seccomp: one classic-BPF program. The plan puts these last; they are loaded at the hand-over
+     * (after the launcher's signal mask is back, just before execve; --init loads them after its fork). */
+    SW_OP_SECCOMP SW_SWIFT(seccomp),
 };
 
 /* SW_OP_VIEW_* flags. */
@@ -201,6 +207,12 @@ struct sw_landlock {
     uint64_t handled;
     const struct sw_landlock_rule *_Nullable rules;
     int rule_count;
+};
+
+/* A seccomp filter as the kernel takes it: `length` instructions of struct sock_filter, 8 bytes each. */
+struct sw_seccomp_program {
+    const void *_Nullable instructions;
+    uint16_t length;
 };
 
 /* The program's IDs: groups dropped, then GID, then UID, all read back. */
@@ -249,6 +261,7 @@ struct sw_op {
     struct sw_identity identity;
     struct sw_caps caps;
     struct sw_rlimit rlimit;
+    struct sw_seccomp_program seccomp;
 };
 
 /*
@@ -379,6 +392,14 @@ int sw_start_argc(void);
 char *const _Nullable *_Nullable sw_start_argv(void);
 void sw_forget_runtime_root(void);
 
+/*
+ * --seccomp-default's filter (seccomp_default.c), built with libseccomp for the native architecture and
+ * its compat ABIs: 0 and a malloc'd program (free it) of *length bytes, or -1 with errno.
+ * `refuse_attach`: the program shares the caller's PID namespace, so PTRACE_ATTACH, PTRACE_SEIZE and
+ * the calls with ptrace's access check reach processes outside the sandbox, and are refused too.
+ */
+int sw_default_seccomp_program(bool refuse_attach, void *_Nullable *_Nonnull program, size_t *length);
+
 /* --die-with-parent: swclone gets SIGKILL when its parent dies; -1 if it already has (its parent is not `parent`). */
 int sw_die_with_parent(pid_t parent);
 
@@ -389,6 +410,11 @@ int sw_landlock_abi(void);
 int sw_capabilities(uint64_t *effective, uint64_t *permitted);
 /* 1 when swclone was started set-user-ID, set-group-ID or with file capabilities. */
 int sw_secure_exec(void);
+/* For --version: the git commit swclone was built from and the Swift compiler's version (build_info.c). */
+const char *sw_build_commit(void);
+const char *sw_build_swift(void);
+/* 1 for a static executable (-static-executable): libcap and the C library are linked in. */
+int sw_is_static(void);
 
 int sw_pidfd_open(pid_t pid, unsigned int flags);
 int sw_pidfd_send_signal(int pidfd, int sig, siginfo_t *_Nullable info, unsigned int flags);

@@ -10,6 +10,7 @@
 // invariant below is a finding, and libFuzzer keeps the input as a crash artifact.
 import LaunchPlan
 import LaunchSpec
+
 @testable import SwcloneCLI
 
 #if canImport(Glibc)
@@ -18,9 +19,12 @@ import Glibc
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let words = size == 0 ? [] : UnsafeBufferPointer(start: data, count: size)
-        .split(separator: 0, omittingEmptySubsequences: false)
-        .map { String(decoding: $0, as: UTF8.self) }   // as swclone reads argv: invalid UTF-8 repaired
+    let words =
+        size == 0
+        ? []
+        : UnsafeBufferPointer(start: data, count: size)
+            .split(separator: 0, omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }  // as swclone reads argv: invalid UTF-8 repaired
     // As Entry.swift: `enter` first selects the enter command; every input is also tried as
     // an enter command line as it is, and as a launch command line (a program named enter).
     let enterWords = words.first == "enter" ? Array(words.dropFirst()) : words
@@ -32,8 +36,10 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 /// `SWCLONE_FUZZ_DICTIONARY=1 swclone-fuzz` prints a libFuzzer dictionary made from the option
 /// table (every name of both commands, with `=` for those that take one) and exits.
 @_cdecl("LLVMFuzzerInitialize")
-public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>?,
-                           _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> Int32 {
+public func fuzzInitialize(
+    _ argc: UnsafeMutablePointer<Int32>?,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+) -> Int32 {
     guard getenv("SWCLONE_FUZZ_DICTIONARY") != nil else { return 0 }
     var entries: [String] = ["\\x00", "--", "-", "=", ",", ":", "enter", "help"]
     for option in LaunchOptions.table.all + EnterOptions.table.all + builtinOptions.options {
@@ -42,9 +48,11 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>?,
         if let short = option.short { entries.append("-" + String(short)) }
     }
     // Values the options take by name: a mutation rarely spells them.
-    entries += ["follow", "all", "auto", "subids", "allow", "deny", "private", "shared", "slave", "unchanged",
-                "TERM", "SIGKILL", "cap_sys_admin", "net_raw", "0:100000:65536", "100000,0,65536", "/proc",
-                "4294967295", "-1", "bash", "zsh", "fish", "nobody", "root"]
+    entries += [
+        "follow", "all", "auto", "subids", "allow", "deny", "private", "shared", "slave", "unchanged",
+        "TERM", "SIGKILL", "cap_sys_admin", "net_raw", "0:100000:65536", "100000,0,65536", "/proc",
+        "4294967295", "-1", "bash", "zsh", "fish", "nobody", "root",
+    ]
     var seen = Set<String>()
     var text = ""
     for entry in entries where seen.insert(entry).inserted { text += "\"\(entry)\"\n" }
@@ -53,10 +61,13 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>?,
 }
 
 /// Scans, builds the spec and plans it with each set of facts.
-private func launch(_ words: [String], options: CommandOptions, other: CommandOptions,
-                    build: (ParsedOptions, CallerEnvironment) throws -> LaunchSpec) throws {
-    guard case .launch(let parsed) = try scanCommandLine(words, options: options, other: other) else {
-        return   // --help, --version, completions: swift-argument-parser's, never a launch
+private func launch(
+    _ words: [String], options: CommandOptions, other: CommandOptions,
+    build: (ParsedOptions, CallerEnvironment) throws -> LaunchSpec
+) throws {
+    // --args FD reads nothing here: the descriptor would be one of the fuzzer's own, read and closed.
+    guard case .launch(let parsed) = try scanCommandLine(words, options: options, other: other, readArguments: { _ in [] }) else {
+        return  // --help, --version, completions: swift-argument-parser's, never a launch
     }
     let spec = try build(parsed, caller)
     for facts in [root, unprivileged, container] {
@@ -70,8 +81,9 @@ private func answer(_ body: () throws -> Void) {
     do {
         try body()
     } catch let error as SwcloneError {
-        precondition(error.status == ExitStatus.usage || error.status == ExitStatus.setupFailed,
-                     "status \(error.status) for: \(error.message)")
+        precondition(
+            error.status == ExitStatus.usage || error.status == ExitStatus.setupFailed,
+            "status \(error.status) for: \(error.message)")
         precondition(!error.message.isEmpty, "an empty error message")
         _ = errorLine(error.message)
     } catch is Answer {
@@ -101,41 +113,52 @@ private func checkInvariants(_ plan: LaunchPlan) {
         precondition(!steps.contains { if case .parentDeath = $0 { true } else { false } }, "a death signal nobody asked for")
     }
     if let last = steps.lastIndex(of: .takeTerminal) {
-        precondition(last == steps.count - 1 && plan.terminal != nil && plan.start != .inPlace,
-                     "the terminal taken before the last step, or in place: \(steps)")
+        precondition(
+            last == steps.count - 1 && plan.terminal != nil && plan.start != .inPlace,
+            "the terminal taken before the last step, or in place: \(steps)")
     }
     switch plan.start {
     case .inPlace:
-        precondition(plan.setTID.isEmpty && plan.jsonStatus == nil && !plan.runsInit && plan.terminal == nil,
-                     "in place with what needs a child")
+        precondition(
+            plan.setTID.isEmpty && plan.jsonStatus == nil && !plan.runsInit && plan.terminal == nil,
+            "in place with what needs a child")
         precondition(!plan.namespaceFlags.contains(.pid), "a new PID namespace in place")
         if let cgroup = plan.cgroup, case .into = cgroup { preconditionFailure("--into-cgroup in place") }
     case .sharedMemory:
-        precondition(plan.keptNamespaces.isEmpty && !plan.runsInit && plan.setTID.isEmpty && plan.cgroup == nil
-                     && !plan.spec.namespaces.contains(.time) && waits == 0,
-                     "a child that shares swclone's memory needs what only clone3 gives")
+        precondition(
+            plan.keptNamespaces.isEmpty && !plan.runsInit && plan.setTID.isEmpty && plan.cgroup == nil
+                && !plan.spec.namespaces.contains(.time) && waits == 0,
+            "a child that shares swclone's memory needs what only clone3 gives")
     case .clone3:
         break
     }
-    precondition(!plan.program.argv.isEmpty && !plan.program.argv[0].isEmpty && !plan.program.candidates.isEmpty,
-                 "no program to run")
+    precondition(
+        !plan.program.argv.isEmpty && !plan.program.argv[0].isEmpty && !plan.program.candidates.isEmpty,
+        "no program to run")
 }
 
 /// The caller's environment, fixed so that a run can be replayed.
-private var caller: CallerEnvironment { CallerEnvironment(["PATH=/usr/local/bin:/usr/bin:/bin", "SHELL=/bin/bash", "HOME=/root",
-                                        "LANG=C.UTF-8", "TERM=xterm"]) }
+private var caller: CallerEnvironment {
+    CallerEnvironment([
+        "PATH=/usr/local/bin:/usr/bin:/bin", "SHELL=/bin/bash", "HOME=/root",
+        "LANG=C.UTF-8", "TERM=xterm",
+    ])
+}
 
 private let everything = CapabilitySet.all(count: 41)
 /// Root in the initial namespaces, in a terminal's foreground.
-private let root = ProcessFacts(pid: 4242, uid: 0, gid: 0, effective: everything, permitted: everything, known: everything,
-                                foregroundTerminal: 0, pidLevels: PIDNamespaceLevels(visible: 1, exact: true))
+private let root = ProcessFacts(
+    pid: 4242, uid: 0, gid: 0, effective: everything, permitted: everything, known: everything,
+    foregroundTerminal: 0, pidLevels: PIDNamespaceLevels(visible: 1, exact: true))
 /// A user with no capabilities, leading its process group (as a shell's command), one PID namespace down.
-private let unprivileged = ProcessFacts(pid: 77, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything,
-                                        pidMax: 32768, pidLevels: PIDNamespaceLevels(visible: 2, exact: true),
-                                        leadsProcessGroup: true)
+private let unprivileged = ProcessFacts(
+    pid: 77, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything,
+    pidMax: 32768, pidLevels: PIDNamespaceLevels(visible: 2, exact: true),
+    leadsProcessGroup: true)
 /// Root in a container whose /proc belongs to another PID namespace.
-private let container = ProcessFacts(pid: 1, uid: 0, gid: 0, effective: everything, permitted: everything, known: everything,
-                                     pidMax: 32768, pidLevels: PIDNamespaceLevels(visible: 3, exact: false), procIsOurs: false)
+private let container = ProcessFacts(
+    pid: 1, uid: 0, gid: 0, effective: everything, permitted: everything, known: everything,
+    pidMax: 32768, pidLevels: PIDNamespaceLevels(visible: 3, exact: false), procIsOurs: false)
 
 extension ProcessFacts {
     /// As FactsReader: the known capabilities are read only for a spec that asks for some.
@@ -165,10 +188,12 @@ private func targetFacts(_ join: NamespaceJoin) -> TargetFacts {
 @_cdecl("SwcloneFuzz_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     var argc = argc, argv = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput)
+    return runFuzzerDriver(&argc, &argv, fuzzOneInput)
 }
 
 @_silgen_name("LLVMFuzzerRunDriver")
-private func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
-                                 _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                                 _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+private func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ test: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32

@@ -1,0 +1,2 @@
+/* libseccomp, for --seccomp-default's filter (built in the parent, Sources/CShim/seccomp_default.c). */
+#include <seccomp.h>
