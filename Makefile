@@ -23,8 +23,9 @@ APPARMORDIR ?= $(DATADIR)/swclone/apparmor
 # -static-executable: no dynamic loader; it relocated libstdc++, libm, libcap and the Swift
 #   runtime at every launch (2.4 M instructions, half the wall time of a launch). A static
 #   program cannot load glibc's name-service modules, so user and group names come from
-#   /etc/passwd and /etc/group only (Sources/CShim/static_nss.c); libcap.a is in libcap-dev,
-#   libseccomp.a (--seccomp-default's filter) in libseccomp-dev.
+#   /etc/passwd and /etc/group (Sources/CShim/static_nss.c), then getent for a name those
+#   lack (Sources/CShim/name_service.c); libcap.a is in libcap-dev, libseccomp.a
+#   (--seccomp-default's filter) in libseccomp-dev.
 # -disable-concrete-type-metadata-mangled-name-accessors: generic types such as Set<Namespace>
 #   get their metadata from direct accessor calls instead of demangling a name at run time,
 #   which scanned all 3,800 protocol conformances of the binary (150 k instructions a lookup).

@@ -9,6 +9,7 @@
 #include "io.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -270,11 +271,23 @@ static int map_helper(const void *arg, int go_fd, int report_fd) {
     return 0;
 }
 
+/* --owner: the IDs the new user namespace belongs to. Dumpable again, as after an exec, so /proc/self stays ours. */
+static int become_owner(const struct sw_child *c) {
+    if (!c->set_owner) return 0;
+    if (setgroups(0, NULL) != 0 || setgid(c->owner_gid) != 0 || setuid(c->owner_uid) != 0) return -1;
+    return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
 static struct sw_failure unshare_with_map_helper(const struct sw_child *c) {
     int go, report;
     pid_t helper = sw_start_helper(map_helper, c->helper_maps, &go, &report);
     if (helper < 0) SW_FAIL(SW_STEP_MAP_HELPER);
-    int rc = unshare(c->unshare_flags);
+    enum sw_step failed = SW_STEP_OWNER;
+    int rc = become_owner(c);
+    if (rc == 0) {
+        failed = SW_STEP_UNSHARE;
+        rc = unshare(c->unshare_flags);
+    }
     int unshare_errno = errno;
     if (rc == 0) {
         char byte = 1;
@@ -286,7 +299,7 @@ static struct sw_failure unshare_with_map_helper(const struct sw_child *c) {
     while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {}
     if (rc != 0) {
         errno = unshare_errno;
-        SW_FAIL(SW_STEP_UNSHARE);
+        SW_FAIL(failed);
     }
     if (got != 0) {
         /* The helper died without a word. */
@@ -306,8 +319,21 @@ struct sw_failure sw_run_in_place(const struct sw_child *c) {
     if (c->helper_maps) {
         struct sw_failure f = unshare_with_map_helper(c);
         if (f.step != SW_STEP_NONE) return f;
-    } else if (c->unshare_flags && unshare(c->unshare_flags) != 0) {
-        SW_FAIL(SW_STEP_UNSHARE);
+    } else {
+        if (become_owner(c) != 0) SW_FAIL(SW_STEP_OWNER);
+        if (c->unshare_flags && unshare(c->unshare_flags) != 0) SW_FAIL(SW_STEP_UNSHARE);
     }
     return set_up_and_exec(c);
+}
+
+int sw_owner_take(uid_t uid, gid_t gid) {
+    if (setgroups(0, NULL) != 0 || setresgid(gid, gid, (gid_t)-1) != 0 || setresuid(uid, uid, (uid_t)-1) != 0) return -1;
+    /* The child inherits this; its /proc/self files stay its own (a change of ID cleared it). */
+    return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
+int sw_owner_restore(uid_t ruid, uid_t euid, gid_t rgid, gid_t egid, const gid_t *groups, size_t count) {
+    /* The user ID first: back to root, the capabilities to change the rest come back. */
+    if (setresuid(ruid, euid, (uid_t)-1) != 0 || setresgid(rgid, egid, (gid_t)-1) != 0) return -1;
+    return setgroups(count, groups);
 }

@@ -118,6 +118,19 @@ static pid_t spawn_sharing_memory_into(const struct sw_child *child, struct sw_c
 #endif
 }
 
+/*
+ * clone3 without arguments: the kernel refuses the size (EINVAL) before it
+ * does anything, so nothing is created; a seccomp filter or a kernel without
+ * clone3 answers first, with its own errno.
+ */
+int sw_clone3_refusal(void) {
+    int saved = errno;
+    long rc = syscall(SYS_clone3, NULL, 0);
+    int refusal = rc < 0 && errno != EINVAL ? errno : 0;
+    errno = saved;
+    return refusal;
+}
+
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory) {
     if (share_memory && cgroup_fd < 0) return spawn_sharing_memory(child, flags, pidfd);
@@ -131,6 +144,22 @@ pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
     args.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0;
     if (share_memory) return spawn_sharing_memory_into(child, &args);
     long pid = syscall(SYS_clone3, &args, sizeof args);
+    /*
+     * A container's seccomp profile may refuse clone3 (ENOSYS, so that glibc
+     * falls back, or EPERM). Only on that failure, and only when it was
+     * clone3 that refused rather than the namespaces: clone(2) with
+     * CLONE_PIDFD makes the same child, as fork does (no stack of its own),
+     * for a launch that needs neither set_tid nor a cgroup.
+     */
+    if (pid < 0 && (errno == ENOSYS || errno == EPERM) && set_tid_size == 0 && cgroup_fd < 0) {
+        int err = errno;
+        if (sw_clone3_refusal() != 0) {
+            /* The pidfd goes where parent_tid would (x86_64 and arm64 alike). */
+            pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, 0UL, pidfd, 0UL, 0UL);
+        } else {
+            errno = err;
+        }
+    }
     if (pid == 0) sw_child_main(child);
     return (pid_t)pid;
 }

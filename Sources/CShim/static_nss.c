@@ -2,8 +2,9 @@
  * modules other than "files" are shared libraries, and a static program that loads
  * one crashes in it: Debian's nsswitch.conf lists "files systemd", so `--setuid
  * nosuchuser` ended in SIGSEGV inside libnss_systemd. A static swclone therefore
- * looks users and groups up in /etc/passwd and /etc/group only; numeric IDs work
- * everywhere. A dynamically linked swclone (the debug build) keeps nsswitch.conf. */
+ * looks users and groups up in /etc/passwd and /etc/group itself, and asks getent(1)
+ * for a name those lack (name_service.c). A dynamically linked swclone (the debug
+ * build) keeps nsswitch.conf. */
 #define _GNU_SOURCE
 #include <nss.h>
 #include <sys/auxv.h>

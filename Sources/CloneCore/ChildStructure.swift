@@ -49,6 +49,11 @@ final class ChildStructure {
             c.unshare_flags = Int32(truncatingIfNeeded: cloneFlags(plan.namespaceFlags))
             c.helper_maps = r.helperMaps.map { UnsafePointer($0.maps) }
             c.map_report = r.helperMaps?.report
+            if let owner = plan.spec.owner {
+                c.set_owner = true
+                c.owner_uid = owner.uid
+                c.owner_gid = owner.gid
+            }
         }
         // bubblewrap's PWD: its own slot, last, which the step choosing the directory fills.
         if let environment = plan.program.environment {
@@ -129,8 +134,11 @@ final class ChildStructure {
                 hard: limit.hard ?? 0)
         case .identity(let id):
             kind(.identity)
+            let follow = plan.spec.join
+            let uid = follow?.followUID == true ? r.join.ownerUID ?? id.uid : id.uid
+            let gid = follow?.followGID == true ? r.join.ownerGID ?? id.gid : id.gid
             op.identity = sw_identity(
-                set_uid: id.uid != nil, set_gid: id.gid != nil, uid: id.uid ?? 0, gid: id.gid ?? 0,
+                set_uid: uid != nil, set_gid: gid != nil, uid: uid ?? 0, gid: gid ?? 0,
                 groups_denied: id.groupsDenied || r.join.groupsDropped,
                 keep_caps: id.keepCapabilities)
         case .capabilities(let caps, let known):
@@ -324,7 +332,7 @@ extension OwnMapFile {
 }
 
 /// The clone/unshare flags for a set of namespaces.
-func cloneFlags(_ namespaces: Set<Namespace>) -> UInt64 {
+public func cloneFlags(_ namespaces: Set<Namespace>) -> UInt64 {
     var flags: UInt64 = 0
     for ns in namespaces {
         switch ns {

@@ -1,11 +1,22 @@
+import CShim
 import Glibc
 import LaunchPlan
 import LaunchSpec
 
-/// The line a user sees when clone3 itself fails: --into-cgroup,
-/// --join-cgroup and --set-tid errors in words that say which rule was
-/// broken, then the namespaces.
+/// The line a user sees when clone3 itself fails: a clone3 the system
+/// refuses to a launch that needs it, --into-cgroup, --join-cgroup and
+/// --set-tid errors in words that say which rule was broken, then the
+/// namespaces with what the host's settings say about them.
 func cloneFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError {
+    if err == ENOSYS || err == EPERM, let feature = clone3Feature(plan) {
+        let refusal = sw_clone3_refusal()
+        if refusal != 0 {
+            return .setup(
+                "\(feature): needs clone3, which is refused here \(errnoName(refusal)): "
+                    + "\(HostSettings.read().clone3RefusalCause(refusal)); launches without --set-tid, --into-cgroup, "
+                    + "--join-cgroup and a transient cgroup fall back to clone(2)")
+        }
+    }
     switch plan.cgroup {
     case .into(let dir)?:
         if let failure = CgroupDirectory.cloneFailure(err, path: dir) { return failure }
@@ -27,8 +38,28 @@ func cloneFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError {
         return failure
     }
     let new = plan.namespaceFlags
-    let what = new.isEmpty ? "cannot create the child" : "cannot create namespaces (\(names(new)))"
-    return .setup("\(what): \(errnoText(err))")
+    if new.isEmpty { return .setup("cannot create the child: \(errnoText(err))") }
+    return namespaceFailure(err, new)
+}
+
+/// "cannot create namespaces (...)": the system's message, then the cause the host's settings show.
+func namespaceFailure(_ err: Int32, _ namespaces: Set<Namespace>, what: String? = nil) -> SwcloneError {
+    let line = "\(what ?? "cannot create namespaces (\(names(namespaces)))"): \(errnoText(err))"
+    guard let cause = HostSettings.read().namespaceCreationCause(err, namespaces: namespaces) else { return .setup(line) }
+    return .setup("\(line): \(cause)")
+}
+
+/// The option that needs what only clone3 does (set_tid, CLONE_INTO_CGROUP), if any.
+private func clone3Feature(_ plan: LaunchPlan) -> String? {
+    if !plan.setTID.isEmpty { return "--set-tid \(plan.setTID.map(String.init).joined(separator: ","))" }
+    switch plan.cgroup {
+    case .into(let dir)?: return "--into-cgroup \(dir)"
+    case .target?: return "--join-cgroup"
+    case nil:
+        // The transient cgroup of cgroup v2 is entered with CLONE_INTO_CGROUP; v1 ones need no clone3.
+        if let transient = plan.limits?.cgroup, transient.v2 != nil { return transient.options }
+        return nil
+    }
 }
 
 /// EPERM for the namespaces rather than the PIDs: new namespaces without a

@@ -104,6 +104,7 @@ struct TargetProcess {
                 facts.environment = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             }
             if join.joinCgroup { facts.cgroupDirectory = try cgroupDirectory(of: pid) }
+            if join.followContext { facts.selinuxContext = try selinuxContext(of: pid) }
             return TargetProcess(pid: pid, pidfd: pidfd, facts: facts)
         } catch {
             close(pidfd)
@@ -127,6 +128,22 @@ struct TargetProcess {
     static func hasExited(_ pidfd: Int32) -> Bool {
         var p = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
         return poll(&p, 1, 0) > 0
+    }
+
+    /// -Z: the target's SELinux context (/proc/PID/attr/current, what getpidcon reads). Where
+    /// SELinux is off (no selinuxfs mounted) there is none, and following it cannot be done.
+    private static func selinuxContext(of target: pid_t) throws -> String {
+        guard MountInfoLine.all().contains(where: { $0.fsType == "selinuxfs" }) else {
+            throw SwcloneError.setup(
+                "--follow-context: SELinux is not enabled on this host (no selinuxfs is mounted), so process \(target) has no SELinux context to follow"
+            )
+        }
+        guard let bytes = readFileBytes("/proc/\(target)/attr/current") else {
+            throw SwcloneError.setup("--follow-context: cannot read the SELinux context of process \(target): \(errnoText(errno))")
+        }
+        let context = String(decoding: bytes.prefix { $0 != 0 && $0 != 10 }, as: UTF8.self)
+        guard !context.isEmpty else { throw SwcloneError.setup("--follow-context: process \(target) has an empty SELinux context") }
+        return context
     }
 
     /// The target's cgroup v2 directory, through the cgroup2 mount of this

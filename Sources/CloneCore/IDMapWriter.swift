@@ -31,7 +31,7 @@ struct OutsideMapWriter {
         let proc = "/proc/\(pid)"
         switch r.file {
         case .setgroups:
-            return .setup("cannot write '\(setup.setgroupsText ?? "")' to \(proc)/setgroups: \(errnoText(r.err))")
+            return .setup("cannot write '\(setup.setgroupsText ?? "")' to \(proc)/setgroups: \(errnoTextAndCause(r.err))")
         case .uidMap:
             return mapFailure(r, file: "\(proc)/uid_map", text: setup.uidMapText, helper: newuidmap)
         case .gidMap:
@@ -43,7 +43,7 @@ struct OutsideMapWriter {
 
     private func mapFailure(_ r: sw_map_report, file: String, text: String?, helper: String?) -> SwcloneError {
         let map = joinedLines(text)
-        guard let helper else { return .setup("cannot write '\(map)' to \(file): \(errnoText(r.err))") }
+        guard let helper else { return .setup("cannot write '\(map)' to \(file): \(errnoTextAndCause(r.err))") }
         let name = helper.split(separator: "/").last.map(String.init) ?? helper
         guard r.status >= 0 else { return .setup("cannot run \(helper) for \(file): \(errnoText(r.err))") }
         var output = r.output
@@ -104,6 +104,12 @@ private func findHelper(_ name: String, map: String?) throws -> String {
     }
     throw SwcloneError.setup(
         "cannot write the map '\(joinedLines(map))' without privilege: \(name) not found (Debian package uidmap)")
+}
+
+/// The system's message, and Ubuntu's AppArmor restriction when that is why a write was refused.
+private func errnoTextAndCause(_ err: Int32) -> String {
+    guard let cause = HostSettings.read().userNamespaceStepCause(err) else { return errnoText(err) }
+    return "\(errnoText(err)): \(cause)"
 }
 
 /// Map texts are several lines; an error line shows them on one.

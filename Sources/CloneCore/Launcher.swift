@@ -177,12 +177,14 @@ public enum Launcher {
         var pidfd: Int32 = -1
         var flags = cloneFlags(plan.namespaceFlags) | SW_CLONE_PIDFD
         if cgroupFD >= 0 { flags |= SW_CLONE_INTO_CGROUP }
+        let owner = try plan.spec.owner.map(OwnerCredentials.take)
         let pid = plan.setTID.withUnsafeBufferPointer { tids in
             sw_spawn(
                 structure.pointer, flags, &pidfd, tids.isEmpty ? nil : tids.baseAddress, tids.count, cgroupFD,
                 plan.start == .sharedMemory)
         }
         let cloneErrno = errno
+        owner?.restore()
         errors.closeWriteEnd()
         sync?.closeReadEnd()
         keep?.closeReadEnd()
@@ -258,12 +260,13 @@ public enum Launcher {
     private static func diedDuringSetUp(_ end: ProgramEnd, plan: LaunchPlan) -> SwcloneError {
         switch end {
         case .killed(let signal):
-            let name = sw_signal_abbrev(signal).map { "SIG" + String(cString: $0) } ?? "signal \(signal)"
+            let name = signalName(signal)
+            let what = name.first?.isNumber == true ? "signal \(name)" : "SIG\(name)"
             // The kernel kills what enters a PID namespace whose init is exiting.
             let why =
                 signal == SIGKILL && plan.join?.joined.contains(.pid) == true
                 ? " (the PID namespace it joined may be ending: its init exited)" : ""
-            return .setup("the child was killed by \(name) while setting up, before the program ran" + why)
+            return .setup("the child was killed by \(what) while setting up, before the program ran" + why)
         case .exited(let status):
             return .setup("the child ended with status \(status) while setting up, before the program ran")
         }

@@ -11,6 +11,10 @@ struct JoinOutcome {
     /// swclone has no supplementary groups: a refused setgroups(2) in the
     /// joined user namespace loses nothing.
     var groupsDropped = false
+    /// -S/-G follow: the target's owner as the joined user namespace maps it (an unmapped one
+    /// reads as the overflow ID), which is what the program gets, as with nsenter.
+    var ownerUID: uid_t?
+    var ownerGID: gid_t?
 }
 
 /// `swclone enter`, done as nsenter(1) does it, in swclone before the
@@ -22,8 +26,36 @@ struct JoinOutcome {
 enum NamespaceJoiner {
     static func join(_ plan: JoinPlan, target: TargetProcess, cgroup: CgroupChoice?) throws -> JoinOutcome {
         var outcome = JoinOutcome()
-        let files = try openNamespaceFiles(plan.files)
+        // -S/-G follow, as nsenter: /proc/PID opened now, its owner read once the user namespace is joined.
+        var ownerFD: Int32 = -1
+        if target.facts.ownerUID != nil {
+            ownerFD = sw_open_directory_path("/proc/\(target.pid)")
+            guard ownerFD >= 0 else {
+                throw SwcloneError.setup("--target \(target.pid): cannot open /proc/\(target.pid): \(errnoText(errno))")
+            }
+        }
+        defer { if ownerFD >= 0 { close(ownerFD) } }
+        var files = try openNamespaceFiles(plan.files)
         defer { for (_, fd) in files { close(fd) } }
+        var paths = plan.files
+        if let socket = plan.netSocket {
+            files.append((.net, try socketNetworkNamespace(socket, target: target)))
+            paths[.net] = "--net-socket \(socket)"
+        }
+        if plan.userParent {
+            try parentUserNamespace(in: &files, target: target)
+            paths[.user] = "--user-parent"
+        }
+        if let context = target.facts.selinuxContext {
+            // nsenter's setexeccon: the exec context is inherited by the child and applied at its exec.
+            let fd = open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC)
+            let written = fd >= 0 && context.withCString { write(fd, $0, strlen($0)) } == context.utf8.count
+            let err = errno
+            if fd >= 0 { close(fd) }
+            guard written else {
+                throw SwcloneError.setup("--follow-context: cannot set the exec context '\(context)': \(errnoText(err))")
+            }
+        }
         if case .target(let dir) = cgroup {
             outcome.cgroupFD = sw_open_directory_path(dir)
             guard outcome.cgroupFD >= 0 else { throw SwcloneError.setup("--join-cgroup: \(dir): \(errnoText(errno))") }
@@ -42,9 +74,71 @@ enum NamespaceJoiner {
                 throw targetJoinFailure(errno, plan.fromTarget, target: target.pid)
             }
         }
-        try joinFiles(files, paths: plan.files)
+        try joinFiles(files, paths: paths)
+        if ownerFD >= 0 {
+            var st = stat()
+            guard fstat(ownerFD, &st) == 0 else {
+                throw SwcloneError.setup("--target \(target.pid): cannot read the owner of /proc/\(target.pid): \(errnoText(errno))")
+            }
+            outcome.ownerUID = st.st_uid
+            outcome.ownerGID = st.st_gid
+        }
         try changeDirectories(plan, rootFD: rootFD, wdFD: wdFD)
         return outcome
+    }
+
+    /// -N: the target's descriptor, copied (pidfd_getfd: the caller may ptrace the target), and its socket's namespace.
+    private static func socketNetworkNamespace(_ socket: Int32, target: TargetProcess) throws -> Int32 {
+        let option = "--net-socket \(socket)"
+        let copy = sw_pidfd_getfd(target.pidfd, socket)
+        guard copy >= 0 else {
+            let err = errno
+            let why =
+                err == EBADF
+                ? "process \(target.pid) has no descriptor \(socket)"
+                : "cannot take descriptor \(socket) of process \(target.pid) (pidfd_getfd needs the right to ptrace it)"
+            throw SwcloneError.setup("\(option): \(why): \(errnoText(err))")
+        }
+        defer { close(copy) }
+        let ns = sw_socket_network_namespace(copy)
+        guard ns >= 0 else {
+            throw SwcloneError.setup("\(option): descriptor \(socket) of process \(target.pid) is not a socket: \(errnoText(errno))")
+        }
+        return ns
+    }
+
+    /// --user-parent: the named user namespace (--user=FILE's, else the target's) replaced by its parent,
+    /// unless that parent is swclone's own: nothing is left to join there.
+    private static func parentUserNamespace(in files: inout [(Namespace, Int32)], target: TargetProcess) throws {
+        var child: Int32
+        if let index = files.firstIndex(where: { $0.0 == .user }) {
+            child = files.remove(at: index).1
+        } else {
+            child = open("/proc/\(target.pid)/ns/user", O_RDONLY | O_CLOEXEC)
+            guard child >= 0 else {
+                throw SwcloneError.setup("--user-parent: cannot open /proc/\(target.pid)/ns/user: \(errnoText(errno))")
+            }
+            if TargetProcess.hasExited(target.pidfd) {
+                close(child)
+                throw targetGone(target.pid)
+            }
+        }
+        defer { close(child) }
+        let parent = sw_namespace_owner(child)
+        guard parent >= 0 else {
+            let why =
+                errno == EPERM
+                ? "that user namespace has no parent swclone may see (it is the initial one, or swclone's own)" : "cannot open its parent"
+            throw SwcloneError.setup("--user-parent: \(why): \(errnoText(errno))")
+        }
+        var mine = stat(), theirs = stat()
+        if stat("/proc/self/ns/user", &mine) == 0, fstat(parent, &theirs) == 0, mine.st_ino == theirs.st_ino,
+            mine.st_dev == theirs.st_dev
+        {
+            close(parent)
+            return
+        }
+        files.append((.user, parent))
     }
 
     static func targetGone(_ target: pid_t) -> SwcloneError {

@@ -112,3 +112,6 @@ func unescapeMountField<C: Collection>(_ field: C) -> String where C.Element == 
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// The same for a field of a line split as text (swclone --check).
+public func unescapeMountField(_ field: Substring) -> String { unescapeMountField(field.utf8) }

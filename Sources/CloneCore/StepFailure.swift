@@ -11,9 +11,14 @@ func describe(
     _ failure: sw_failure, plan: LaunchPlan,
     mapWriter: (writer: OutsideMapWriter, report: sw_map_report, pid: pid_t)? = nil
 ) -> SwcloneError {
-    SwcloneError(
-        message(failure, plan: plan, mapWriter: mapWriter), status: sw_exit_status(failure),
-        bwrapMessage: bwrapMessage(failure, plan: plan))
+    var text = message(failure, plan: plan, mapWriter: mapWriter)
+    // A user namespace that exists but grants nothing (Ubuntu's AppArmor restriction) fails its first privileged step.
+    if failure.step != .exec && failure.step != .unshare && failure.step != .timeUnshare && plan.spec.namespaces.contains(.user),
+        let cause = HostSettings.read().userNamespaceStepCause(failure.err)
+    {
+        text += ": " + cause
+    }
+    return SwcloneError(text, status: sw_exit_status(failure), bwrapMessage: bwrapMessage(failure, plan: plan))
 }
 
 /// bubblewrap's words, where its scripts match them.
@@ -42,9 +47,10 @@ private func message(
     case .none:
         return "set-up step \(index) failed: \(err)"
     case .exec:
-        return "cannot execute \(plan.spec.argv[0]): \(err)"
+        // The login shell by its path, anything else by the name it was searched for (not --argv0).
+        return "cannot execute \(plan.spec.runsShell ? plan.program.candidates[0] : plan.spec.argv[0]): \(err)"
     case .unshare:
-        return "cannot create namespaces (\(names(plan.namespaceFlags))): \(err)"
+        return namespaceFailure(failure.err, plan.namespaceFlags).message
     case .waitParent:
         return "the launcher went away before the program was set up"
     case .joinCgroup:
@@ -64,7 +70,7 @@ private func message(
         guard case .writeOwnMap(let file, let text)? = step else { return "cannot write the ID maps: \(err)" }
         return "cannot write '\(joinedLines(text))' to /proc/self/\(file.rawValue): \(err)"
     case .timeUnshare:
-        return "cannot create a time namespace: \(err)"
+        return namespaceFailure(failure.err, [.time], what: "cannot create a time namespace").message
     case .timeOffsets:
         guard case .newTimeNamespace(let offsets)? = step else { return "cannot set time namespace offsets: \(err)" }
         return "cannot set time namespace offsets '\(joinedLines(offsets))': \(err)"
@@ -90,7 +96,9 @@ private func message(
         return "--mount-proc with --propagation unchanged: cannot make \(plan.spec.procMountPoint ?? "/proc") private first, "
             + "so that proc is not mounted on the caller's one too: \(err)"
     case .mountProc:
-        return "cannot mount proc on \(plan.spec.procMountPoint ?? "/proc"): \(err)"
+        let line = "cannot mount proc on \(plan.spec.procMountPoint ?? "/proc"): \(err)"
+        guard HostSettings.procNeedsPIDNamespace(failure.err, spec: plan.spec) else { return line }
+        return line + ": in a user namespace proc is mounted only for a new PID namespace it owns: add -p (--pid)"
     case .resourceLimit:
         guard case .resourceLimit(let limit)? = step else { return "--rlimit: cannot set the limit: \(err)" }
         let why =
@@ -131,6 +139,9 @@ private func message(
         return "cannot give the program the terminal's foreground: \(err)"
     case .processGroup:
         return "--timeout: cannot give the program a process group of its own: \(err)"
+    case .owner:
+        let owner = plan.spec.owner.map { "\($0.uid):\($0.gid)" } ?? ""
+        return "--owner \(owner): cannot take these IDs to create the user namespace: \(err)"
     case .initProcess:
         return "--init: cannot start the program under the init: \(err)"
     case .viewRoot:

@@ -67,6 +67,8 @@ public struct TargetFacts: Equatable, Sendable {
     public var environment: [String]?
     /// The target's cgroup v2 directory, for --join-cgroup.
     public var cgroupDirectory: String?
+    /// The target's SELinux context, for --follow-context.
+    public var selinuxContext: String?
 
     public init(
         shared: Set<Namespace> = [], ownerUID: uid_t? = nil, ownerGID: gid_t? = nil,

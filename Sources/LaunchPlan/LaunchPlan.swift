@@ -104,7 +104,8 @@ public struct LaunchPlan: Equatable, Sendable {
             // --userns-block-fd: whoever read --info-fd writes the maps; the sandbox waits for it.
             steps.append(.waitOnDescriptor(fd, option: "--userns-block-fd"))
         } else if let user = userNamespace {
-            if user.writableBySelf(uid: facts.uid, gid: facts.gid) {
+            // With --owner the namespace's creator is the owner, who may not map swclone's IDs: written from outside.
+            if spec.owner == nil && user.writableBySelf(uid: facts.uid, gid: facts.gid) {
                 if let text = user.setgroupsText { steps.append(.writeOwnMap(.setgroups, text)) }
                 if let text = user.uidMapText { steps.append(.writeOwnMap(.uidMap, text)) }
                 if let text = user.gidMapText { steps.append(.writeOwnMap(.gidMap, text)) }
@@ -338,8 +339,15 @@ public struct ProgramPlan: Equatable, Sendable {
         }
         if join?.targetEnvironment == true, let env = target?.environment {
             environment = env
-            let path = env.first { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
-            candidates = executableCandidates(for: spec.argv[0], searchPath: path)
+            func value(_ name: String) -> String? {
+                env.first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.utf8.count + 1)) }
+            }
+            if spec.runsShell {
+                // As nsenter -e: the shell is the target's $SHELL.
+                (argv, candidates) = loginShell(value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh")
+            } else {
+                candidates = executableCandidates(for: spec.argv[0], searchPath: value("PATH"))
+            }
         }
     }
 }
@@ -351,7 +359,16 @@ public struct JoinPlan: Equatable, Sendable {
     /// every other namespace the caller does not already share.
     public var fromTarget: Set<Namespace>
     public var files: [Namespace: String]
-    public var joined: Set<Namespace> { fromTarget.union(files.keys) }
+    /// -N FD: the network namespace of the target's socket FD.
+    public var netSocket: Int32?
+    /// --user-parent: the user namespace joined is the parent of the one named (the target's or the file's).
+    public var userParent: Bool
+    public var joined: Set<Namespace> {
+        var all = fromTarget.union(files.keys)
+        if netSocket != nil { all.insert(.net) }
+        if userParent { all.insert(.user) }
+        return all
+    }
     /// A joined user namespace without --preserve-credentials: no groups, UID and GID 0.
     public var dropsCredentials: Bool
     public var root: DirectoryChoice?
@@ -367,8 +384,14 @@ public struct JoinPlan: Equatable, Sendable {
                 fromTarget.insert(ns)
             }
         }
+        // The socket's network namespace and the parent user namespace replace the target's own.
+        if join.netSocket != nil { fromTarget.remove(.net) }
+        if join.userParent { fromTarget.remove(.user) }
         self.fromTarget = fromTarget
-        dropsCredentials = fromTarget.union(join.files.keys).contains(.user) && !join.preserveCredentials
+        netSocket = join.netSocket
+        userParent = join.userParent
+        dropsCredentials =
+            (fromTarget.union(join.files.keys).contains(.user) || join.userParent) && !join.preserveCredentials
         root = join.root
         workingDirectory = join.workingDirectory
         workingDirectoryInNamespace = join.workingDirectoryInNamespace

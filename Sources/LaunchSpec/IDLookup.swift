@@ -1,27 +1,50 @@
+import CShim
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A user given as a number or a name from the user database.
+/// A user given as a number or a name from the user database: the C
+/// library's look-up first (the static build reads /etc/passwd only), then
+/// getent(1), which asks every name service (LDAP, SSSD...).
 public func lookUpUser(_ text: String, option: String) throws -> uid_t {
     if let id = parseID(text) { return id }
-    guard !text.isEmpty, let entry = getpwnam(text) else {
-        throw SwcloneError.usage("\(option): no such user '\(text)'")
+    if !text.isEmpty {
+        if let entry = getpwnam(text) { return entry.pointee.pw_uid }
+        if let id = getentID("passwd", text) { return id }
     }
-    return entry.pointee.pw_uid
+    throw SwcloneError.usage("\(option): no such user '\(text)'")
 }
 
-/// A group given as a number or a name from the group database.
+/// A group given as a number or a name from the group database, as lookUpUser.
 public func lookUpGroup(_ text: String, option: String) throws -> gid_t {
     if let id = parseID(text) { return id }
-    guard !text.isEmpty, let entry = getgrnam(text) else {
-        throw SwcloneError.usage("\(option): no such group '\(text)'")
+    if !text.isEmpty {
+        if let entry = getgrnam(text) { return entry.pointee.gr_gid }
+        if let id = getentID("group", text) { return id }
     }
-    return entry.pointee.gr_gid
+    throw SwcloneError.usage("\(option): no such group '\(text)'")
 }
 
 /// A decimal ID below 2^32 - 1 (the kernel's invalid ID).
 public func parseID(_ text: String) -> UInt32? {
     guard let value = UInt32(text), value != .max else { return nil }
     return value
+}
+
+/// The ID of `name` in getent's answer for DATABASE (passwd or group), or nil.
+func getentID(_ database: String, _ name: String) -> UInt32? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    guard sw_getent(database, name, &buffer, buffer.count) > 0 else { return nil }
+    return parseGetentID(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }, name: name)
+}
+
+/// The third field of the line for `name` ("name:x:ID:..."), as passwd and group lines have it.
+func parseGetentID(_ answer: String, name: String) -> UInt32? {
+    for line in answer.split(separator: "\n") {
+        let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+        guard fields.count >= 3, fields[0] == name else { continue }
+        return parseID(String(fields[2]))
+    }
+    return nil
 }

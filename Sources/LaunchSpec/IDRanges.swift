@@ -137,7 +137,10 @@ private func subordinateBlock(_ kind: IDKind, sources: IDSources, origin: String
     let name = sources.userName()
     guard let block = firstSubordinateBlock(in: text, userName: name, uid: sources.uid) else {
         let who = name.map { "user \($0) (\(sources.uid))" } ?? "user \(sources.uid)"
-        throw SwcloneError.setup("\(origin): no entry for \(who) in \(kind.subordinateFile)")
+        let add = kind.subordinateFile == "/etc/subuid" ? "--add-subuids" : "--add-subgids"
+        throw SwcloneError.setup(
+            "\(origin): no entry for \(who) in \(kind.subordinateFile): give the user a block of IDs no one else has "
+                + "(as root: usermod \(add) FIRST-LAST \(name ?? String(sources.uid))), or map one ID with -r or --map-user")
     }
     return block
 }

@@ -51,6 +51,8 @@ public struct LaunchSpec: Equatable, Sendable {
     public var limits: Limits?
 
     public var userNamespace: UserNamespaceSetup?
+    /// unshare's --owner: the IDs swclone takes to create the user namespace, which is then theirs.
+    public var owner: NamespaceOwner?
     public var uid: uid_t?
     public var gid: gid_t?
 
@@ -71,6 +73,8 @@ public struct LaunchSpec: Equatable, Sendable {
     public var executableCandidates: [String]
     /// KEY=VALUE strings of the program's environment; nil: swclone's own, unchanged.
     public var environment: [String]?
+    /// No program was given: the shell (`loginShell`) runs instead, as a login shell.
+    public var runsShell = false
 
     public init(argv: [String], executableCandidates: [String], environment: [String]?) {
         self.argv = argv
@@ -90,4 +94,15 @@ public struct LaunchSpec: Equatable, Sendable {
 /// --propagation.
 public enum Propagation: String, CaseIterable, Sendable {
     case `private`, shared, slave
+}
+
+/// The user and group a new user namespace belongs to (--owner UID:GID).
+public struct NamespaceOwner: Equatable, Sendable {
+    public var uid: uid_t
+    public var gid: gid_t
+
+    public init(uid: uid_t, gid: gid_t) {
+        self.uid = uid
+        self.gid = gid
+    }
 }

@@ -15,6 +15,12 @@ public struct NamespaceJoin: Equatable, Sendable {
     public var files: [Namespace: String] = [:]
     /// --all: also every namespace of the target the caller does not already share.
     public var all = false
+    /// -N FD: the network namespace of the target's socket FD, instead of its own.
+    public var netSocket: Int32?
+    /// --user-parent: the parent of the user namespace named (the target's, or --user=FILE).
+    public var userParent = false
+    /// -Z: the program runs in the target's SELinux context.
+    public var followContext = false
 
     /// -r / -w: a directory, or nil for the target's own; opened before joining.
     public var root: DirectoryChoice?

@@ -7,3 +7,11 @@ public func executableCandidates(for program: String, searchPath: String?) -> [S
         dir.isEmpty ? program : (dir.hasSuffix("/") ? "\(dir)\(program)" : "\(dir)/\(program)")
     }
 }
+
+/// With no program, util-linux's exec_shell: SHELL (or /bin/sh) run as a login
+/// shell, argv[0] "-NAME" of its last path component, and no PATH search: a
+/// relative SHELL is relative to the working directory the program gets.
+public func loginShell(_ shell: String) -> (argv: [String], candidates: [String]) {
+    let name = shell.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? shell
+    return (["-" + name], [shell])
+}

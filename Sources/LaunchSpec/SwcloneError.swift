@@ -1,3 +1,5 @@
+import CShim
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,28 +35,18 @@ public enum ExitStatus {
     public static let notFound: Int32 = 127
 }
 
-/// "Operation not permitted (EPERM)": the system's message and, for the
-/// errors a launcher meets, the name a user can search for.
+/// "Operation not permitted (EPERM)": the system's message and the name a
+/// user can search for (glibc's strerrorname_np).
 public func errnoText(_ code: Int32) -> String {
     let text = String(cString: strerror(code))
-    guard let name = errnoNames[code] else { return text }
-    return "\(text) (\(name))"
+    guard let name = sw_errno_name(code) else { return text }
+    return "\(text) (\(String(cString: name)))"
 }
 
 /// "(EEXIST)": the name alone, for a message that explains the error in its own words.
 public func errnoName(_ code: Int32) -> String {
-    "(\(errnoNames[code] ?? "errno \(code)"))"
+    "(\(sw_errno_name(code).map { String(cString: $0) } ?? "errno \(code)"))"
 }
-
-private let errnoNames: [Int32: String] = [
-    EPERM: "EPERM", ENOENT: "ENOENT", ESRCH: "ESRCH", EINTR: "EINTR", EIO: "EIO", E2BIG: "E2BIG",
-    ENOEXEC: "ENOEXEC", EBADF: "EBADF", ECHILD: "ECHILD", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM",
-    EACCES: "EACCES", EFAULT: "EFAULT", EBUSY: "EBUSY", EEXIST: "EEXIST", ENOTDIR: "ENOTDIR",
-    EISDIR: "EISDIR", EINVAL: "EINVAL", ENFILE: "ENFILE", EMFILE: "EMFILE", ENOSPC: "ENOSPC",
-    EROFS: "EROFS", ERANGE: "ERANGE", ENAMETOOLONG: "ENAMETOOLONG", ENOSYS: "ENOSYS",
-    ELOOP: "ELOOP", EUSERS: "EUSERS", EOPNOTSUPP: "EOPNOTSUPP", ENODEV: "ENODEV",
-    ENXIO: "ENXIO", ENOTTY: "ENOTTY", ETXTBSY: "ETXTBSY", ENOTBLK: "ENOTBLK", ESTALE: "ESTALE",
-]
 
 /// The contract's error line: `swclone: ` and the message on one line (swift-argument-parser's
 /// messages span lines), control characters escaped so that a value cannot rewrite the user's

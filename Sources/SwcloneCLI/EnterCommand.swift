@@ -34,7 +34,7 @@ enum EnterOptions {
 
     /// nsenter's rules: something to join, and a target for whatever is taken from one.
     private static func check(_ join: NamespaceJoin) throws {
-        if join.fromTarget.isEmpty && join.files.isEmpty && !join.all {
+        if join.fromTarget.isEmpty && join.files.isEmpty && !join.all && join.netSocket == nil && !join.userParent {
             throw SwcloneError.usage("enter: no namespace to join: give --all or -m -u -i -n -p -U -C -T")
         }
         guard join.target == nil else { return }
@@ -43,6 +43,8 @@ enum EnterOptions {
                 (join.all, "--all"), (join.root == .target, "--root"), (join.workingDirectory == .target, "--wd"),
                 (join.targetEnvironment, "--env"), (join.followUID, "--setuid follow"),
                 (join.followGID, "--setgid follow"), (join.joinCgroup, "--join-cgroup"),
+                (join.netSocket != nil, "--net-socket"), (join.userParent && join.files[.user] == nil, "--user-parent"),
+                (join.followContext, "--follow-context"),
             ] + join.fromTarget.sorted().map { (true, $0.option) }
         if let (_, option) = needs.first(where: \.0) {
             let isNamespace = Namespace.allCases.contains { $0.option == option }
@@ -61,7 +63,7 @@ public struct EnterCommand: ParsableCommand {
             Joins every requested namespace of the target at once (setns on its pidfd), or the \
             namespaces bind-mounted on the given files. Joining a PID namespace creates the \
             program with clone3 inside it; otherwise, and with --no-fork, the program replaces swclone. \
-            With no program, runs $SHELL, or /bin/sh when that is unset.
+            With no program, runs $SHELL, or /bin/sh when that is unset, as a login shell (argv[0] -NAME).
 
             Exit status: the program's; 64 usage error; 125 a set-up step failed (no such process, \
             a namespace that may not be joined, a file that is not a namespace...); 126 the program \

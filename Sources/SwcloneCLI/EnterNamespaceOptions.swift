@@ -41,6 +41,15 @@ enum EnterNamespaceOptions {
             OptionSpec(
                 .joinCgroup, "join-cgroup", short: "c",
                 help: "Start the program in the target's cgroup v2 (CLONE_INTO_CGROUP; implies a child)."),
+            OptionSpec(
+                .netSocket, "net-socket", short: "N", .required, valueName: "fd", complete: .text,
+                help: "Join the network namespace of the target's socket FD (pidfd_getfd and SIOCGSKNS)."),
+            OptionSpec(
+                .userParent, "user-parent",
+                help: "Join the parent of the user namespace named (the target's, or --user=FILE's) instead."),
+            OptionSpec(
+                .followContext, "follow-context", short: "Z",
+                help: "Run the program in the target's SELinux context (an error where SELinux is off)."),
         ])
 
     static func apply(_ o: ParsedOptions, to join: inout NamespaceJoin) throws {
@@ -60,6 +69,18 @@ enum EnterNamespaceOptions {
             }
         }
         join.joinCgroup = o.flag(.joinCgroup)
+        if let text = o.last(.netSocket) {
+            guard let fd = Int32(text), fd >= 0 else {
+                throw SwcloneError.usage("--net-socket \(text): '\(text)' is not a file descriptor number")
+            }
+            if join.files[.net] != nil {
+                throw SwcloneError.usage("--net-socket and --net=FILE name two network namespaces; give one")
+            }
+            join.netSocket = fd
+            join.fromTarget.remove(.net)
+        }
+        join.userParent = o.flag(.userParent)
+        join.followContext = o.flag(.followContext)
     }
 }
 
@@ -76,4 +97,7 @@ struct EnterNamespaceHelp: ParsableArguments {
     @Flag(name: [.customShort("C"), .long], help: EnterNamespaceOptions.group.help(.cgroup)) var cgroup = false
     @Flag(name: [.customShort("T"), .long], help: EnterNamespaceOptions.group.help(.time)) var time = false
     @Flag(name: [.customShort("c"), .long], help: EnterNamespaceOptions.group.help(.joinCgroup)) var joinCgroup = false
+    @Option(name: [.customShort("N"), .long], help: EnterNamespaceOptions.group.help(.netSocket)) var netSocket: String?
+    @Flag(name: .long, help: EnterNamespaceOptions.group.help(.userParent)) var userParent = false
+    @Flag(name: [.customShort("Z"), .long], help: EnterNamespaceOptions.group.help(.followContext)) var followContext = false
 }

@@ -40,6 +40,7 @@ public func swcloneMain(_ arguments: [String]) -> Never {
         }
         switch try scanCommandLine(words, options: LaunchOptions.table, other: EnterOptions.table) {
         case .builtin(let key, let value):
+            if key == .check || key == .json { try HostCheckOptions.run(words) }
             if startedAsBwrap { BwrapUsage.answer(key, invokedAs: invokedAs) }
             try builtin(LaunchCommand.self, key, value, diagnostics)
         case .launch(let o):

@@ -9,7 +9,7 @@ enum LaunchOptions {
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
             UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, LimitOptions.group, StatusOptions.group,
             ViewOptions.group, BwrapOptions.group, SeccompOptions.group,
-        ])
+        ], answering: { [HostCheckOptions.group] })
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
     static func makeSpec(_ o: ParsedOptions, caller: CallerEnvironment, startedAsBwrap: Bool = false) throws -> LaunchSpec {
@@ -48,7 +48,7 @@ public struct LaunchCommand: ParsableCommand {
         abstract: "Run a program in new Linux namespaces (unshare, done on clone3).",
         usage: "swclone [options] [--] [program [argument...]]",
         discussion: """
-            With no program, runs $SHELL, or /bin/sh when that is unset. Everything after the \
+            With no program, runs $SHELL, or /bin/sh when that is unset, as a login shell (argv[0] -NAME). Everything after the \
             program name belongs to the program. Without --fork (or an option that needs a child) \
             swclone unshares in place and execs, so the program keeps swclone's PID.
 
@@ -72,6 +72,7 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Filesystem view (as bubblewrap)") var view: ViewHelp
     @OptionGroup(title: "bubblewrap's options") var bwrap: BwrapHelp
     @OptionGroup(title: "Seccomp") var seccomp: SeccompHelp
+    @OptionGroup(title: "Host check") var hostCheck: HostCheckHelp
 
     @Argument(
         parsing: .postTerminator,

@@ -88,7 +88,7 @@ func scanCommandLine<S: Collection>(
                 parsed.add(option, words[0], more: Array(words.dropFirst()))
                 continue
             }
-            if option.key.isBuiltin { return .builtin(option.key, value) }
+            if option.key.answers { return .builtin(option.key, value) }
             parsed.add(option, value)
             // bubblewrap's --args FD: its words are read here, as if they had been written here.
             if option.key == .args, let value {
@@ -125,7 +125,7 @@ func scanCommandLine<S: Collection>(
                     value = letters.isEmpty ? nil : String(letters)
                     letters.removeAll()
                 }
-                if option.key.isBuiltin { return .builtin(option.key, value) }
+                if option.key.answers { return .builtin(option.key, value) }
                 parsed.add(option, value)
             }
         } else {
@@ -188,6 +188,9 @@ func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
 }
 
 extension OptionKey {
+    /// The scan ends at this option, which answers instead of a launch: swift-argument-parser's, and --check.
+    var answers: Bool { isBuiltin || self == .check || self == .json }
+
     var isBuiltin: Bool {
         switch self {
         case .help, .version, .generateCompletionScript, .experimentalDumpHelp: true

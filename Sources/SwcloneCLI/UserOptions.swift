@@ -37,6 +37,10 @@ enum UserOptions {
                 .setgroups, "setgroups", .required, valueName: "allow|deny", complete: .choices("allow|deny"),
                 help: "Allow or deny setgroups(2) in the new user namespace."),
             OptionSpec(
+                .owner, "owner", .required, valueName: "uid:gid", complete: .text,
+                help: "Create the user namespace as this user and group (no groups), so that it is theirs, as unshare does; "
+                    + "maps are written for your own IDs from outside (implies --user)."),
+            OptionSpec(
                 .setuid, "setuid", short: "S", .required, valueName: "uid", complete: .user,
                 help: "User ID of the program inside the namespaces."),
             OptionSpec(
@@ -52,6 +56,15 @@ enum UserOptions {
         }
         if request.mapsIDs || request.setgroups != nil {
             spec.userNamespace = try request.resolve(.system())
+        }
+        if let text = o.last(.owner) {
+            // unshare's sscanf("%u:%u"): numbers only.
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let uid = parseID(String(parts[0])), let gid = parseID(String(parts[1])),
+                parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+            else { throw SwcloneError.usage("--owner \(text): not UID:GID (two numbers)") }
+            spec.owner = NamespaceOwner(uid: uid, gid: gid)
+            spec.namespaces.insert(.user)
         }
         if let user = o.last(.setuid) { spec.uid = try lookUpUser(user, option: "--setuid") }
         if let group = o.last(.setgid) { spec.gid = try lookUpGroup(group, option: "--setgid") }
@@ -107,6 +120,7 @@ struct UserHelp: ParsableArguments {
     @Flag(name: .long, help: UserOptions.group.help(.mapAuto)) var mapAuto = false
     @Flag(name: .long, help: UserOptions.group.help(.mapSubids)) var mapSubids = false
     @Option(name: .long, help: UserOptions.group.help(.setgroups)) var setgroups: String?
+    @Option(name: .long, help: UserOptions.group.help(.owner)) var owner: String?
     @Option(name: [.customShort("S"), .long], help: UserOptions.group.help(.setuid)) var setuid: String?
     @Option(name: [.customShort("G"), .long], help: UserOptions.group.help(.setgid)) var setgid: String?
 }

@@ -111,6 +111,7 @@ struct StepFailureTests {
         case .terminal: "cannot give the program the terminal's foreground: Operation not permitted (EPERM)"
         case .processGroup: "--timeout: cannot give the program a process group of its own: Operation not permitted (EPERM)"
         case .initProcess: "--init: cannot start the program under the init: Operation not permitted (EPERM)"
+        case .owner: "--owner : cannot take these IDs to create the user namespace: Operation not permitted (EPERM)"
         case .exec: "cannot execute prog: Operation not permitted (EPERM)"
         case .viewRoot: "cannot build the new root (a tmpfs over /tmp of the old root, then pivot_root): Operation not permitted (EPERM)"
         case .viewSource: "--ro-bind /usr /usr: cannot use the source: Operation not permitted (EPERM)"
@@ -137,7 +138,7 @@ struct StepFailureTests {
         .noNewPrivs, .setsid, .parentDeath, .terminal, .processGroup, .initProcess, .exec, .viewRoot, .viewSource, .viewCreate,
         .viewMount, .viewReadOnly, .viewWrite, .landlock, .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .lockFile,
         .waitDescriptor, .userNamespaceJoin,
-        .pidNamespaceNest, .seccomp,
+        .pidNamespaceNest, .seccomp, .owner,
     ]
 
     @Test func everyStepHasItsLine() {
@@ -149,6 +150,16 @@ struct StepFailureTests {
         }
         // Raw values run from 0 without gaps: the list above is every step.
         #expect(Self.steps.map(\.rawValue).sorted() == Array(0..<Int32(Self.steps.count)))
+    }
+
+    @Test func ownerNamesItsIDs() throws {
+        var spec = LaunchSpec(argv: ["prog"], executableCandidates: ["/bin/prog"], environment: nil)
+        spec.namespaces = [.user]
+        spec.owner = NamespaceOwner(uid: 7, gid: 8)
+        let plan = try LaunchPlan(spec: spec, facts: ProcessFacts(pid: 1, uid: 0, gid: 0, effective: [], permitted: [], known: []))
+        #expect(
+            describe(failureRecord(.owner, EPERM), plan: plan).message
+                == "--owner 7:8: cannot take these IDs to create the user namespace: Operation not permitted (EPERM)")
     }
 
     @Test func exitStatusesOfTheExec() {

@@ -67,4 +67,19 @@ struct EnterCommandTests {
         #expect(s.namespaceFiles == [.uts: "/run/uts", .pid: "/run/pid"])
         #expect(s.namespaces == [.uts, .pid, .net])
     }
+
+    /// nsenter's -N, --user-parent and -Z.
+    @Test func netSocketUserParentAndFollowContext() throws {
+        let socket = try #require(try spec(["-t", "42", "-N", "3", "-n", "true"]).join)
+        #expect(socket.netSocket == 3 && !socket.fromTarget.contains(.net))
+        let parent = try #require(try spec(["-t", "42", "--user-parent", "-n", "true"]).join)
+        #expect(parent.userParent && parent.fromTarget == [.net])
+        #expect(try spec(["--user=/run/ns/user", "--user-parent", "true"]).join?.userParent == true)
+        #expect(try spec(["-t", "42", "-Z", "-u", "true"]).join?.followContext == true)
+        #expect(usageError(["-N", "3", "true"])?.message == "enter: --net-socket needs --target PID")
+        #expect(usageError(["--user-parent", "true"])?.message == "enter: --user-parent needs --target PID")
+        #expect(usageError(["-Z", "-u/run/ns/uts", "true"])?.message == "enter: --follow-context needs --target PID")
+        #expect(usageError(["-t", "42", "-N", "x", "true"])?.message == "--net-socket x: 'x' is not a file descriptor number")
+        #expect(usageError(["-t", "42", "--net=/run/ns/net", "-N", "3", "true"]) != nil)
+    }
 }

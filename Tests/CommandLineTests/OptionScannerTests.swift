@@ -149,7 +149,7 @@ struct OptionTableTests {
             #expect(a.visible == !option.hidden, "--\(option.long): visibility differs")
             if option.key.isBuiltin { continue }
             #expect(
-                table.groups.contains { $0.title == a.section && $0.options.contains { $0.key == option.key } },
+                table.sections.contains { $0.title == a.section && $0.options.contains { $0.key == option.key } },
                 "--\(option.long): shown under \(a.section ?? "no title")")
             #expect(a.abstract == option.help, "--\(option.long): help text differs")
             // An optional value has no place in the parser's help: the text says how to give one.

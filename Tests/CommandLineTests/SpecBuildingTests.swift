@@ -1,6 +1,6 @@
-import LaunchSpec
 import Testing
 
+@testable import LaunchSpec
 @testable import SwcloneCLI
 
 /// Command line to launch spec: implications, defaults and every bad input
@@ -51,10 +51,17 @@ struct SpecBuildingTests {
         #expect(try spec(["--mount", "true"]).rootPropagation == .private)
     }
 
-    @Test func defaultProgramIsTheShell() throws {
-        #expect(try spec([]).argv == ["/bin/bash"])
-        #expect(try spec([], environment: ["PATH=/bin"]).argv == ["/bin/sh"])
-        #expect(try spec([], environment: ["SHELL="]).argv == ["/bin/sh"])
+    /// util-linux's exec_shell: a login shell (argv[0] "-NAME"), the path as it is, no PATH search.
+    @Test func defaultProgramIsTheShellAsALoginShell() throws {
+        let bash = try spec([])
+        #expect(bash.argv == ["-bash"] && bash.executableCandidates == ["/bin/bash"] && bash.runsShell)
+        let sh = try spec([], environment: ["PATH=/bin"])
+        #expect(sh.argv == ["-sh"] && sh.executableCandidates == ["/bin/sh"])
+        #expect(try spec([], environment: ["SHELL="]).executableCandidates == ["/bin/sh"])
+        // A relative SHELL is relative to the program's working directory, as execl(3) takes it.
+        let relative = try spec([], environment: ["SHELL=bash", "PATH=/usr/bin:/bin"])
+        #expect(relative.argv == ["-bash"] && relative.executableCandidates == ["bash"])
+        #expect(try spec(["sh"]).argv == ["sh"] && !(try spec(["sh"]).runsShell))
     }
 
     @Test func programIsSearchedInTheCallersPath() throws {
@@ -107,5 +114,24 @@ struct SpecBuildingTests {
         let kept = try spec(["--uts=/run/uts", "--mount", "/x"])
         #expect(kept.namespaces == [.uts, .mount] && kept.namespaceFiles == [.uts: "/run/uts"])
         #expect(kept.argv == ["/x"])
+    }
+}
+
+/// getent's answer, as the static build reads it for a name /etc/passwd lacks.
+struct GetentAnswerTests {
+    @Test func theThirdFieldOfTheNamedLine() {
+        #expect(parseGetentID("alice:x:1000:1000:Alice:/home/alice:/bin/bash\n", name: "alice") == 1000)
+        #expect(parseGetentID("staff:*:50:alice,bob\n", name: "staff") == 50)
+        #expect(parseGetentID("alicia:x:1001:1001::/:/bin/sh\n", name: "alice") == nil)
+        #expect(parseGetentID("alice:x:notanumber:0::/:/bin/sh\n", name: "alice") == nil)
+        #expect(parseGetentID("", name: "alice") == nil)
+    }
+
+    /// A name the user database lacks stays an error (getent finds nothing either).
+    @Test func unknownNamesStayUnknown() {
+        #expect(throws: SwcloneError.usage("--setuid: no such user 'swclone-no-such-user'")) {
+            try lookUpUser("swclone-no-such-user", option: "--setuid")
+        }
+        #expect(getentID("passwd", "root") == 0)
     }
 }

@@ -19,9 +19,31 @@ struct SupervisionOptionTests {
         #expect(signalNumber(text) == number)
     }
 
-    @Test(arguments: ["", "0", "65", "-9", "SIG", "TERMINATE", "SIGSIGTERM", "15x"])
+    /// Real-time signals as util-linux names them, from glibc's SIGRTMIN (34) and SIGRTMAX (64).
+    @Test(arguments: [
+        ("RTMIN+3", 37), ("SIGRTMIN+3", 37), ("rtmin+0", 34), ("RTMAX-1", 63), ("sigrtmax-0", 64), ("RTMIN", 34),
+        ("RTMAX", 64), ("RTMIN+30", 64), ("IOT", SIGABRT), ("CLD", SIGCHLD), ("POLL", SIGIO), ("STKFLT", 16), ("WINCH", SIGWINCH),
+    ])
+    func realTimeAndOldNames(text: String, number: Int32) {
+        #expect(signalNumber(text) == number)
+    }
+
+    @Test(arguments: [
+        "", "0", "65", "-9", "SIG", "TERMINATE", "SIGSIGTERM", "15x", "RTMIN+31", "RTMAX-31", "RTMIN-1", "RTMIN+", "RTMIN++1",
+        "RT", "RTMIDDLE",
+    ])
     func notSignals(text: String) {
         #expect(signalNumber(text) == nil)
+    }
+
+    @Test func namesInMessages() {
+        #expect(signalName(SIGTERM) == "TERM" && signalName(34) == "RTMIN" && signalName(37) == "RTMIN+3")
+        #expect(signalName(60) == "RTMAX-4" && signalName(64) == "RTMAX" && signalName(32) == "32")
+    }
+
+    @Test func killChildTakesARealTimeSignal() throws {
+        #expect(try spec(["--kill-child=RTMIN+3", "true"]).killChildSignal == 37)
+        #expect(try spec(["--kill-child=SIGRTMAX-2", "true"]).killChildSignal == 62)
     }
 
     @Test func killChildDefaultsToSigkillAndForks() throws {

@@ -353,3 +353,17 @@ struct UserMapTests {
         #expect(try resolve(["-r"], uid: 0).writableBySelf(uid: 0, gid: 1001))
     }
 }
+
+/// unshare's --owner UID:GID.
+struct OwnerOptionTests {
+    @Test func ownerImpliesUser() throws {
+        let s = try launchSpec(["--owner", "1000:1001", "-r", "true"])
+        #expect(s.owner == NamespaceOwner(uid: 1000, gid: 1001) && s.namespaces.contains(.user))
+        #expect(try launchSpec(["--owner=0:0", "true"]).namespaces == [.user])
+    }
+
+    @Test(arguments: ["1000", "1000:", ":1000", "a:b", "1000:1000:1", "-1:0", "4294967295:0", " 1:2"])
+    func notUIDAndGID(text: String) {
+        #expect(usageError { try launchSpec(["--owner", text, "true"]) }?.message == "--owner \(text): not UID:GID (two numbers)")
+    }
+}

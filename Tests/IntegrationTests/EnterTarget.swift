@@ -9,13 +9,15 @@ final class EnterTarget {
     let process = Process()
     private(set) var pid: Int32 = 0
 
-    /// `swclone options... -- sh -c "prelude; exec sleep N"`, as `user` if given.
+    /// `swclone options... -- sh -c "prelude; exec sleep N"`, as `user` if given. With `script`, the
+    /// shell gets it as $0 and the sleep's argument as $1 (a prelude that execs sleep N itself).
     init(
-        _ options: [String], prelude: String = "true", asUser user: String? = nil,
+        _ options: [String], prelude: String = "true", script: String? = nil, asUser user: String? = nil,
         environment: [String: String]? = nil
     ) throws {
         let seconds = "60.\(Int.random(in: 100_000...999_999))"
         var arguments = options + ["--", "sh", "-c", "\(prelude) && exec sleep \(seconds)"]
+        if let script { arguments += [script, seconds] }
         if let user {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             arguments = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", "--inh-caps=-all", Swclone.path] + arguments

@@ -36,7 +36,8 @@ struct FailSafeTests {
             strace -f -o /dev/null -e trace=mount -e inject=mount:delay_enter=1500000 \
               "$SW" --fork \(extra.joined(separator: " ")) --net="\(dir.path)/net" -- sleep \(marker) >/dev/null 2>&1 &
             st=$!
-            until sw=$(pgrep -P $st); do sleep 0.05; done
+            # swclone by its command line: strace also forks short-lived children of its own to probe ptrace.
+            until sw=$(pgrep -P $st -f "^$SW "); do sleep 0.05; done
             sleep 0.5; kill -KILL $sw; sleep 0.2; kill -KILL $st; wait $st 2>/dev/null; sleep 1
             for p in $(pgrep -f "sleep \(marker)"); do echo "left $p: $(tr '\\0' ' ' </proc/$p/cmdline)"; kill -KILL $p; done
             umount "\(dir.path)/net" 2>/dev/null && echo "bound"

@@ -31,6 +31,12 @@ struct KillChildTests {
         #expect(r.lines == ["gone"], "\(r.stdout) \(r.stderr)")
     }
 
+    /// util-linux's real-time names; a real-time signal's default action ends the program.
+    @Test func realTimeSignalIsSent() throws {
+        let r = try programOutlivesSwclone("--kill-child=RTMIN+3")
+        #expect(r.lines == ["gone"], "\(r.stdout) \(r.stderr)")
+    }
+
     /// Under --init the init gets the signal and passes a TERM on to the program.
     @Test func programUnderInitDiesWithSwclone() throws {
         let r = try programOutlivesSwclone("--pid --init --kill-child=TERM")

@@ -75,3 +75,35 @@ struct ProgramContextTests {
         #expect(r.lines == ["inside-root", "/"], "\(r.stdout) \(r.stderr)")
     }
 }
+
+/// With no program: $SHELL as a login shell, as util-linux's exec_shell runs it.
+@Suite(.needsRoot, .noLeftoverProcesses, .timeLimit(.minutes(1)))
+struct DefaultShellTests {
+    @Test(arguments: [[], ["--fork"]])
+    func loginShell(mode: [String]) throws {
+        let r = try Swclone.run(
+            ["--uts"] + mode, stdin: "echo $0; shopt -q login_shell && echo login\n",
+            environment: ["SHELL": "/bin/bash", "PATH": "/usr/bin:/bin", "HOME": "/nonexistent"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.lines == ["-bash", "login"])
+    }
+
+    /// A relative $SHELL is relative to the program's working directory, never searched in PATH.
+    @Test func relativeShell() throws {
+        let env = ["SHELL": "sh", "PATH": "/usr/bin:/bin"]
+        let r = try Swclone.run(["--uts", "--wd", "/bin"], stdin: "echo $0\n", environment: env)
+        #expect(r.status == 0 && r.lines == ["-sh"], "\(r.stderr)")
+        let missing = try Swclone.run(["--uts", "--wd", "/"], stdin: "echo $0\n", environment: env)
+        expectOneErrorLine(missing, status: 127, containing: "cannot execute sh: No such file or directory (ENOENT)")
+    }
+
+    /// nsenter --env: the target's $SHELL.
+    @Test func enterWithTheTargetsEnvironment() throws {
+        let target = try EnterTarget(["--uts", "--fork"], environment: ["SHELL": "/bin/bash", "PATH": "/usr/bin:/bin"])
+        defer { target.stop() }
+        let r = try Swclone.run(
+            ["enter", "-t", "\(target.pid)", "-u", "--env"], stdin: "echo $0\n",
+            environment: ["SHELL": "/bin/sh", "PATH": "/usr/bin:/bin"])
+        #expect(r.status == 0 && r.lines == ["-bash"], "\(r.stderr)")
+    }
+}

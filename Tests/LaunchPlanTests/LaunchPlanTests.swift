@@ -27,6 +27,31 @@ struct LaunchPlanTests {
         try LaunchPlan(spec: spec(change), facts: facts, target: target)
     }
 
+    /// --owner: the owner creates the namespace and may not map swclone's IDs, so they are written from outside.
+    @Test func ownerMapsFromOutside() throws {
+        let owned = try plan(as: Self.user) {
+            $0.namespaces = [.user]
+            $0.owner = NamespaceOwner(uid: 1000, gid: 1000)
+            $0.userNamespace = UserNamespaceSetup(
+                uidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)], gidMap: [IDMapEntry(inner: 0, outer: 1000, count: 1)],
+                denySetgroups: true)
+        }
+        #expect(owned.outsideMaps != nil && !owned.steps.contains { if case .writeOwnMap = $0 { true } else { false } })
+    }
+
+    /// -N and --user-parent replace the target's own network and user namespaces, and --user-parent drops credentials.
+    @Test func socketAndParentNamespacesReplaceTheTargets() throws {
+        var join = NamespaceJoin()
+        join.target = 42
+        join.all = true
+        join.netSocket = 5
+        join.userParent = true
+        let p = try plan(target: TargetFacts(shared: [.time])) { $0.join = join }
+        let plan = try #require(p.join)
+        #expect(plan.fromTarget == [.pid, .mount, .uts, .ipc, .cgroup])
+        #expect(plan.joined == [.user, .pid, .mount, .uts, .ipc, .net, .cgroup] && plan.dropsCredentials)
+    }
+
     // MARK: a child or in place
 
     @Test func nothingNeedsAChildSoSwcloneExecsInPlace() throws {

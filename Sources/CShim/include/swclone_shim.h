@@ -102,6 +102,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_USERNS_JOIN SW_SWIFT(userNamespaceJoin),   /* --userns2 */
     SW_STEP_PID_NEST SW_SWIFT(pidNamespaceNest),       /* --pidns with --unshare-pid */
     SW_STEP_SECCOMP SW_SWIFT(seccomp),                 /* loading a seccomp filter: the kernel refused it */
+    SW_STEP_OWNER SW_SWIFT(owner),                     /* in place, --owner: its IDs taken before unshare */
     SW_STEP_EXEC SW_SWIFT(exec),
 };
 
@@ -310,6 +311,11 @@ struct sw_child {
      * unshare writes them once the namespace exists, and reports here. */
     const struct sw_user_maps *_Nullable helper_maps;
     struct sw_map_report *_Nullable map_report;
+    /* In place, unshare's --owner: these IDs (and no groups) are taken after the
+     * helper is made and before unshare, so that the new user namespace is theirs. */
+    bool set_owner;
+    uid_t owner_uid;
+    gid_t owner_gid;
 
     const struct sw_op *_Nullable ops;
     int op_count;
@@ -355,6 +361,22 @@ struct sw_init_report {
  */
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *_Nullable set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory);
+/*
+ * Where clone3 is refused (a seccomp profile, a kernel before 5.3), sw_spawn
+ * makes a child that needs no set_tid and no cgroup with clone(2) and
+ * CLONE_PIDFD instead; one that needs them fails with clone3's errno. This
+ * probe creates nothing: 0 when clone3 is there, else the errno it gets.
+ */
+int sw_clone3_refusal(void);
+
+/*
+ * unshare's --owner in fork mode: a new user namespace belongs to the
+ * effective IDs of the process that creates it, so swclone takes `uid` and
+ * `gid` (no groups) around the clone, keeping its saved IDs so that
+ * sw_owner_restore gives it its own back. 0, or -1 with errno.
+ */
+int sw_owner_take(uid_t uid, gid_t gid);
+int sw_owner_restore(uid_t ruid, uid_t euid, gid_t rgid, gid_t egid, const gid_t *_Nullable groups, size_t count);
 
 /* In place (no child): unshare, set up and exec. Returns only on failure. */
 struct sw_failure sw_run_in_place(const struct sw_child *child);
@@ -428,6 +450,12 @@ uint64_t sw_inode(const char *path);
 int sw_setns(int fd, int nstype);
 /* The CLONE_NEW* type of a namespace file (ioctl NS_GET_NSTYPE), or -1 with errno. */
 int sw_namespace_type(int fd);
+/* A copy of the target's descriptor `fd` (pidfd_getfd(2), close-on-exec), or -1 with errno. */
+int sw_pidfd_getfd(int pidfd, int fd);
+/* The network namespace of a socket (ioctl SIOCGSKNS), as a new descriptor, or -1 with errno. */
+int sw_socket_network_namespace(int socket);
+/* The user namespace that owns namespace `fd` (ioctl NS_GET_USERNS; a user namespace's parent), or -1 with errno. */
+int sw_namespace_owner(int fd);
 /* The mount ID of the mount the opened file `fd` is on (statx STATX_MNT_ID), or -1 with errno. */
 int sw_mount_id(int fd, uint64_t *id);
 /* pipe2(O_CLOEXEC), which the Glibc module hides without _GNU_SOURCE. */
@@ -448,8 +476,43 @@ int sw_wait_pidfd(int pidfd, int *status, int *signal);
 int sw_child_stopped(int pidfd);
 /* Stops the launcher by `sig` (SIGTSTP, SIGTTIN...), as the program stopped; returns once continued. */
 void sw_stop_like(int sig);
-/* glibc's abbreviation of a signal ("SEGV", "RTMIN+3"), or NULL for a number that is none. */
+/* glibc's abbreviation of a signal ("SEGV"), or NULL for a real-time signal or a number that is none. */
 const char *_Nullable sw_signal_abbrev(int sig);
+/* The real-time signals a program may use (glibc keeps the first two for itself): 34 and 64 on Linux. */
+int sw_sigrtmin(void);
+int sw_sigrtmax(void);
+/*
+ * `getent DATABASE -- KEY` (every name service of nsswitch.conf, which the
+ * static build cannot load) into buffer, NUL-terminated: its length, or -1
+ * with errno (ENOENT: no getent, or no such entry).
+ */
+int sw_getent(const char *database, const char *key, char *buffer, size_t size);
+/* glibc's name of an errno value ("EPERM", strerrorname_np), or NULL for a number that is none. */
+const char *_Nullable sw_errno_name(int err);
+
+/* swclone --check: how far a throwaway child got (host_probes.c). */
+enum SW_CLOSED sw_probe_stage : int32_t {
+    SW_PROBE_NONE SW_SWIFT(none) = 0,
+    SW_PROBE_IDENTITY SW_SWIFT(identity),    /* becoming as_id */
+    SW_PROBE_UNSHARE SW_SWIFT(unshare),
+    SW_PROBE_SETGROUPS SW_SWIFT(setgroups),
+    SW_PROBE_UID_MAP SW_SWIFT(uidMap),
+    SW_PROBE_GID_MAP SW_SWIFT(gidMap),
+    SW_PROBE_INNER SW_SWIFT(inner),          /* inner_flags, unshared inside the new user namespace */
+};
+/*
+ * In a child that exits at once: with as_id >= 0, first that UID and GID and
+ * no groups (a privileged caller asking for an unprivileged user), then
+ * unshare(flags), then (uid_map non-NULL) its own maps written as -r writes
+ * them, then unshare(inner_flags). 0, the errno of the first refusal with
+ * *stage saying where, or -1 with errno when the child could not be made.
+ */
+int sw_probe_namespaces(int64_t as_id, int flags, const char *_Nullable uid_map, const char *_Nullable gid_map, int inner_flags,
+                        enum sw_probe_stage *stage);
+/* 1 when the file carries capabilities (the security.capability attribute), as newuidmap may instead of set-user-ID. */
+int sw_has_file_capabilities(const char *path);
+/* Landlock's ABI version, or -1 with errno (EOPNOTSUPP: disabled at boot; ENOSYS: not built). */
+int sw_probe_landlock_abi(void);
 
 /* Ends the launcher by `sig`, as the program ended, without a core dump. */
 _Noreturn void sw_die_by_signal(int sig);
