@@ -65,6 +65,9 @@ static struct sw_failure run_op(const struct sw_op *op) {
     switch (op->kind) {
     case SW_OP_WAIT_PARENT:
         return wait_for_parent(op->fd);
+    case SW_OP_JOIN_CGROUP:
+        if (sw_write_file(op->path, "0") != 0) SW_FAIL(SW_STEP_JOIN_CGROUP);
+        return sw_ok;
     case SW_OP_WRITE_FILE:
         if (sw_write_file(op->path, op->text) != 0) SW_FAIL(op->step);
         return sw_ok;
@@ -95,6 +98,8 @@ static struct sw_failure run_op(const struct sw_op *op) {
     case SW_OP_MOUNT_PROC:
         if (mount("proc", op->path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) SW_FAIL(SW_STEP_MOUNT_PROC);
         return sw_ok;
+    case SW_OP_RLIMIT:
+        return sw_op_resource_limit(&op->rlimit);
     case SW_OP_IDENTITY:
         return sw_op_identity(&op->identity);
     case SW_OP_CAPABILITIES:
@@ -109,6 +114,9 @@ static struct sw_failure run_op(const struct sw_op *op) {
         return sw_op_parent_death(op);
     case SW_OP_TERMINAL:
         return take_terminal(op->fd);
+    case SW_OP_PROCESS_GROUP:
+        if (setpgid(0, 0) != 0) SW_FAIL(SW_STEP_PROCESS_GROUP);
+        return sw_ok;
     case SW_OP_VIEW_BEGIN:
     case SW_OP_VIEW_BIND:
     case SW_OP_VIEW_REMOUNT_RO:

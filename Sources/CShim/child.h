@@ -24,6 +24,7 @@ struct sw_failure sw_op_keep_namespaces(const struct sw_op *op);
 struct sw_failure sw_op_identity(const struct sw_identity *id);
 struct sw_failure sw_op_capabilities(const struct sw_caps *caps);
 struct sw_failure sw_op_parent_death(const struct sw_op *op);
+struct sw_failure sw_op_resource_limit(const struct sw_rlimit *limit);
 /* The filesystem view's operations (view.c) and --landlock (landlock.c). */
 struct sw_failure sw_op_view(const struct sw_op *op);
 struct sw_failure sw_op_landlock(const struct sw_landlock *landlock);

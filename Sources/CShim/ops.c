@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,6 +96,16 @@ struct sw_failure sw_op_parent_death(const struct sw_op *op) {
         errno = ESRCH;
         SW_FAIL(SW_STEP_PARENT_DEATH);
     }
+    return sw_ok;
+}
+
+/* --rlimit: a side not given keeps its current value, as prlimit(1) does. */
+struct sw_failure sw_op_resource_limit(const struct sw_rlimit *limit) {
+    struct rlimit r;
+    if ((!limit->set_soft || !limit->set_hard) && getrlimit(limit->resource, &r) != 0) SW_FAIL(SW_STEP_RLIMIT);
+    if (limit->set_soft) r.rlim_cur = limit->soft == UINT64_MAX ? RLIM_INFINITY : (rlim_t)limit->soft;
+    if (limit->set_hard) r.rlim_max = limit->hard == UINT64_MAX ? RLIM_INFINITY : (rlim_t)limit->hard;
+    if (setrlimit(limit->resource, &r) != 0) SW_FAIL(SW_STEP_RLIMIT);
     return sw_ok;
 }
 

@@ -43,6 +43,81 @@ static pid_t spawn_sharing_memory(const struct sw_child *child, uint64_t flags, 
                  (void *)child, pidfd);
 }
 
+#if defined(__x86_64__) || defined(__aarch64__)
+/*
+ * clone3 on a stack of the child's own: the child cannot return through the
+ * caller's frame, so these few instructions call fn(arg) on the new stack and
+ * exit with its result, as glibc's private clone3 wrapper does. Returns the
+ * child's PID (or -errno) in the parent. The stack's top must be 16-byte aligned.
+ */
+long sw_clone3_call(struct sw_clone_args *args, size_t size, int (*fn)(void *), void *arg);
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl sw_clone3_call\n"
+        ".type sw_clone3_call, @function\n"
+        "sw_clone3_call:\n"
+        "    endbr64\n"
+        "    mov %rdx, %r8\n"          /* fn and arg in registers the syscall keeps */
+        "    mov %rcx, %r9\n"
+        "    mov $435, %eax\n"         /* SYS_clone3 */
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jnz 1f\n"
+        "    xor %ebp, %ebp\n"         /* the child: no frame to unwind to */
+        "    mov %r9, %rdi\n"
+        "    call *%r8\n"
+        "    mov %eax, %edi\n"
+        "    mov $60, %eax\n"          /* SYS_exit */
+        "    syscall\n"
+        "    hlt\n"
+        "1:  ret\n"
+        ".size sw_clone3_call, .-sw_clone3_call\n");
+#else
+__asm__(".text\n"
+        ".globl sw_clone3_call\n"
+        ".type sw_clone3_call, %function\n"
+        "sw_clone3_call:\n"
+        "    mov x10, x2\n"            /* fn and arg in registers the syscall keeps */
+        "    mov x11, x3\n"
+        "    mov x8, #435\n"           /* SYS_clone3 */
+        "    svc #0\n"
+        "    cbnz x0, 1f\n"
+        "    mov x29, #0\n"            /* the child: no frame to unwind to */
+        "    mov x30, #0\n"
+        "    mov x0, x11\n"
+        "    blr x10\n"
+        "    mov x8, #93\n"            /* SYS_exit */
+        "    svc #0\n"
+        "1:  ret\n"
+        ".size sw_clone3_call, .-sw_clone3_call\n");
+#endif
+#define SW_CLONE3_SHARES_MEMORY 1
+#endif
+
+/*
+ * The same, into a cgroup v2 directory (CLONE_INTO_CGROUP, which glibc's
+ * clone(2) cannot pass): clone3 with CLONE_VM | CLONE_VFORK and a stack in
+ * this frame. Where there are no instructions for it, the child is a copy.
+ */
+static pid_t spawn_sharing_memory_into(const struct sw_child *child, struct sw_clone_args *args) {
+#ifdef SW_CLONE3_SHARES_MEMORY
+    _Alignas(16) char stack[64 * 1024];
+    args->flags |= CLONE_VM | CLONE_VFORK;
+    args->stack = (uint64_t)(uintptr_t)stack;
+    args->stack_size = sizeof stack;
+    long pid = sw_clone3_call(args, sizeof *args, shared_child_entry, (void *)child);
+    if (pid < 0) {
+        errno = (int)-pid;
+        return -1;
+    }
+    return (pid_t)pid;
+#else
+    long pid = syscall(SYS_clone3, args, sizeof *args);
+    if (pid == 0) sw_child_main(child);
+    return (pid_t)pid;
+#endif
+}
+
 /*
  * clone3 without arguments: the kernel refuses the size (EINVAL) before it
  * does anything, so nothing is created; a seccomp filter or a kernel without
@@ -58,7 +133,7 @@ int sw_clone3_refusal(void) {
 
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory) {
-    if (share_memory) return spawn_sharing_memory(child, flags, pidfd);
+    if (share_memory && cgroup_fd < 0) return spawn_sharing_memory(child, flags, pidfd);
     struct sw_clone_args args;
     memset(&args, 0, sizeof args);
     args.flags = flags;
@@ -67,6 +142,7 @@ pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
     args.set_tid = (uint64_t)(uintptr_t)set_tid;
     args.set_tid_size = set_tid_size;
     args.cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0;
+    if (share_memory) return spawn_sharing_memory_into(child, &args);
     long pid = syscall(SYS_clone3, &args, sizeof args);
     /*
      * A container's seccomp profile may refuse clone3 (ENOSYS, so that glibc

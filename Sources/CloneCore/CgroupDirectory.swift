@@ -63,5 +63,17 @@ struct CgroupDirectory {
 /// /sys/fs/cgroup (hybrid systems mount it at /sys/fs/cgroup/unified). The
 /// last one listed is the one a path reaches when several are stacked.
 func cgroup2Mount() -> MountInfoLine? {
-    MountInfoLine.all().last { $0.fsType == "cgroup2" }
+    MountInfoLine.all(types: ["cgroup2"]).last
+}
+
+/// The directory of `cgroup` (a path as /proc/PID/cgroup gives it) under
+/// `mount`, or nil when the mount does not show it (a mount of a cgroup below it).
+func mountedCgroupDirectory(_ cgroup: String, in mount: MountInfoLine) -> String? {
+    let root = mount.root == "/" ? "" : mount.root
+    // Compared as bytes: character by character cost more than the rest of the look-up.
+    let path = cgroup.utf8, prefix = root.utf8
+    guard path.starts(with: prefix), path.count == prefix.count || path.dropFirst(prefix.count).first == UInt8(ascii: "/")
+    else { return nil }
+    let relative = path.dropFirst(prefix.count)
+    return mount.mountPoint + (relative.elementsEqual("/".utf8) ? "" : String(decoding: relative, as: UTF8.self))
 }

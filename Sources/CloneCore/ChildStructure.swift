@@ -21,6 +21,8 @@ struct ChildResources {
     /// --init's end of its status pipe.
     var initReportsFD: Int32 = -1
     var timeNamespaceSlot: UnsafeMutablePointer<UInt64>?
+    /// The mask the program starts with: the caller's, from before swclone blocked what it forwards.
+    var signalMask = sigset_t()
     /// In place, the maps a helper writes while swclone unshares.
     var helperMaps: UserMapsPlan?
     /// The programs of the seccomp steps, in their order (SeccompPrograms.swift).
@@ -73,7 +75,7 @@ final class ChildStructure {
         c.run_init = plan.runsInit
         c.program_death_signal = plan.runsInit ? plan.killChildSignal ?? 0 : 0
         c.status_fd = r.initReportsFD
-        sigprocmask(SIG_SETMASK, nil, &c.sigmask)
+        c.sigmask = r.signalMask
         // One spare slot before argv[0] for the shell fallback of a script without #!.
         c.argv = memory.array(plan.program.argv, spare: 1).advanced(by: 1)
         c.candidates = memory.constArray(plan.program.candidates)
@@ -87,6 +89,9 @@ final class ChildStructure {
         case .waitForParent:
             kind(.waitParent)
             op.fd = r.syncFD
+        case .joinCgroup(let dir):
+            kind(.joinCgroup)
+            op.path = string(dir + "/tasks")
         case .checkSetgroupsAllowed:
             kind(.expectFile)
             op.path = string("/proc/self/setgroups")
@@ -125,6 +130,11 @@ final class ChildStructure {
         case .mountProc(let dir):
             kind(.mountProc)
             op.path = string(dir)
+        case .resourceLimit(let limit):
+            kind(.resourceLimit)
+            op.rlimit = sw_rlimit(
+                resource: limit.resource, set_soft: limit.soft != nil, set_hard: limit.hard != nil, soft: limit.soft ?? 0,
+                hard: limit.hard ?? 0)
         case .identity(let id):
             kind(.identity)
             let follow = plan.spec.join
@@ -148,6 +158,8 @@ final class ChildStructure {
         case .takeTerminal:
             kind(.terminal)
             op.fd = plan.terminal ?? -1
+        case .newProcessGroup:
+            kind(.processGroup)
         case .viewBegin(let scratch):
             kind(.viewBegin)
             op.path = string(scratch)

@@ -13,8 +13,8 @@ func cloneFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError {
         if refusal != 0 {
             return .setup(
                 "\(feature): needs clone3, which is refused here \(errnoName(refusal)): "
-                    + "\(HostSettings.read().clone3RefusalCause(refusal)); launches without --set-tid, --into-cgroup "
-                    + "and --join-cgroup fall back to clone(2)")
+                    + "\(HostSettings.read().clone3RefusalCause(refusal)); launches without --set-tid, --into-cgroup, "
+                    + "--join-cgroup and a transient cgroup fall back to clone(2)")
         }
     }
     switch plan.cgroup {
@@ -25,7 +25,11 @@ func cloneFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError {
             return .setup("--join-cgroup: cannot start the program in \(dir): \(errnoText(err))")
         }
     case nil:
-        break
+        if let transient = plan.limits?.cgroup, let dir = transient.v2?.directory,
+            [EBUSY, EOPNOTSUPP, EBADF, ENOENT, EACCES].contains(err)
+        {
+            return .setup("\(transient.options): cannot start the program in the transient cgroup \(dir): \(errnoText(err))")
+        }
     }
     if plan.join?.joined.contains(.pid) == true && err == ENOMEM {
         return .setup("cannot create the program in the joined PID namespace: its init has exited (\(errnoText(err)))")
@@ -51,7 +55,10 @@ private func clone3Feature(_ plan: LaunchPlan) -> String? {
     switch plan.cgroup {
     case .into(let dir)?: return "--into-cgroup \(dir)"
     case .target?: return "--join-cgroup"
-    case nil: return nil
+    case nil:
+        // The transient cgroup of cgroup v2 is entered with CLONE_INTO_CGROUP; v1 ones need no clone3.
+        if let transient = plan.limits?.cgroup, transient.v2 != nil { return transient.options }
+        return nil
     }
 }
 

@@ -16,6 +16,11 @@ extension ProcessFacts {
             permitted: CapabilitySet(rawValue: permitted),
             known: spec.capabilities == nil && !spec.bwrap.defaults ? [] : .all(count: knownCapabilityCount()),
             foregroundTerminal: isatty(0) != 0 && tcgetpgrp(0) == getpgrp() ? 0 : nil)
+        if let limits = spec.limits,
+            limits.wantsCgroup(newPIDNamespace: spec.namespaces.contains(.pid), intoCgroup: spec.intoCgroup != nil)
+        {
+            facts.cgroups = try CgroupFacts.read(parents: limits.cgroupParents, controllers: limits.limitsCgroup)
+        }
         facts.procIsOurs = procNamesThisProcess(facts.pid)
         facts.leadsProcessGroup = getpgrp() == facts.pid
         if spec.view.buildsRoot {
@@ -152,11 +157,9 @@ struct TargetProcess {
         }
         let cgroup = String(line.dropFirst(3))
         guard let mount = cgroup2Mount() else { throw SwcloneError.setup("--join-cgroup: no cgroup2 filesystem is mounted") }
-        let root = mount.root == "/" ? "" : mount.root
-        guard cgroup == root || cgroup.hasPrefix(root + "/") || root.isEmpty else {
+        guard let dir = mountedCgroupDirectory(cgroup, in: mount) else {
             throw SwcloneError.setup("--join-cgroup: cgroup \(cgroup) is outside the cgroup2 mount on \(mount.mountPoint)")
         }
-        let relative = cgroup.dropFirst(root.count)
-        return mount.mountPoint + (relative == "/" ? "" : relative)
+        return dir
     }
 }

@@ -1,7 +1,7 @@
 /// One JSON object, in the layouts of bubblewrap: on one line for
 /// --json-status-fd (`{ "key": value, ... }`), a key a line for --info-fd
 /// (whose readers pick a key's line with grep). Written by hand because
-/// Foundation's encoder would slow every launch; keys are escaped as RFC 8259
+/// Foundation's encoder would slow every launch; strings are escaped as RFC 8259
 /// requires.
 struct JSONLine {
     private(set) var bytes: [UInt8]
@@ -21,6 +21,15 @@ struct JSONLine {
         appendString(key)
         bytes += Array(": ".utf8)
         bytes += Array(String(value).utf8)
+    }
+
+    mutating func add(_ key: String, string value: String) {
+        if !empty { bytes.append(UInt8(ascii: ",")) }
+        if indented { bytes += Array("\n    ".utf8) } else if !empty { bytes.append(UInt8(ascii: " ")) }
+        empty = false
+        appendString(key)
+        bytes += Array(": ".utf8)
+        appendString(value)
     }
 
     /// The finished object, newline included.

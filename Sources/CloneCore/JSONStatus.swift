@@ -6,7 +6,9 @@ import LaunchSpec
 /// --json-status: bubblewrap's --json-status-fd lines. Once the program has
 /// started, `{ "child-pid": N, "pid-namespace": INODE, ... }` with each
 /// namespace the child got new; when it ends, `{ "exit-code": N }` (for a
-/// signal, 128+N as bubblewrap writes it, and "exit-signal": N beside it).
+/// signal, 128+N as bubblewrap writes it, and "exit-signal": N beside it),
+/// then why it ended ("exit-reason") and, from a transient cgroup, what the
+/// program and everything it started used.
 /// Nothing is written when a set-up step fails: the error line says why.
 final class JSONStatus {
     let fd: Int32
@@ -65,14 +67,20 @@ final class JSONStatus {
     }
 
     /// The last line. A reader that went away is no reason to change how swclone ends.
-    func ended(_ end: ProgramEnd) {
+    func ended(_ result: LaunchResult) {
         var json = JSONLine()
-        switch end {
+        switch result.end {
         case .exited(let status):
             json.add("exit-code", status)
         case .killed(let signal):
             json.add("exit-code", 128 + signal)
             json.add("exit-signal", signal)
+        }
+        json.add("exit-reason", string: result.reason.rawValue)
+        if let usage = result.usage {
+            if let bytes = usage.memoryPeak { json.add("memory-peak", bytes) }
+            if let usec = usage.cpuUsec { json.add("cpu-usec", usec) }
+            if let kills = usage.oomKills { json.add("oom-kills", kills) }
         }
         _ = Self.writeAll(fd, json.line)
     }

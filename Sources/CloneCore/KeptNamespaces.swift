@@ -50,7 +50,7 @@ struct KeptNamespaces {
         guard file.namespace == .mount else { return fd }
         var id: UInt64 = 0
         if sw_mount_id(fd, &id) == 0, let mount = MountInfoLine.all().first(where: { $0.id == id }),
-            mount.tags.contains(where: { $0.hasPrefix("shared:") })
+            mount.shared
         {
             Glibc.close(fd)
             let dir = parentDirectory(file.path)

@@ -22,11 +22,34 @@ public enum Launcher {
         try prepareBubblewrap(spec.bwrap, plan: plan)
         if plan.start == .inPlace { try runInPlace(plan, joined: joined, kept: kept, filters: filters) }
         let status = plan.jsonStatus.map(JSONStatus.init)
-        let (child, initReports) = try spawn(plan, joined: joined, kept: kept, status: status, filters: filters)
+        // Signals wait in the mask from here on, for the supervisor to forward them: none is lost
+        // between clone3 and the program's start, and none is a death that would leave the
+        // transient cgroup behind. The program gets the caller's mask back.
+        var blocked = Supervisor.blockedSignals, callerMask = sigset_t()
+        sigprocmask(SIG_BLOCK, &blocked, &callerMask)
+        var transient: TransientCgroup?
+        if let cgroup = plan.limits?.cgroup { transient = try TransientCgroup(cgroup) }
+        let spawned: (child: RunningChild, initReports: Int32)
+        do {
+            spawned = try spawn(
+                plan, joined: joined, kept: kept, status: status, filters: filters, transient: transient, callerMask: callerMask)
+        } catch {
+            _ = transient?.finish(readUsage: false)
+            throw error
+        }
         kept.close()
-        let end = Supervisor(child: child, initReports: initReports, terminal: plan.terminal).run()
-        status?.ended(end)
-        end.exitLikeIt()
+        var supervisor = Supervisor(child: spawned.child, initReports: spawned.initReports, terminal: plan.terminal)
+        if let limits = plan.limits {
+            supervisor.timeout = limits.timeout
+            supervisor.killer = TreeKiller(kind: limits.treeKill, cgroup: transient, child: spawned.child)
+        }
+        let supervision = supervisor.run()
+        var usage: CgroupUsage?
+        if let transient { usage = transient.finish(readUsage: status != nil || plan.limits?.memoryMax != nil) }
+        let result = LaunchResult(supervision, usage: usage, limits: plan.limits)
+        result.report()
+        status?.ended(result)
+        result.exitLikeIt()
     }
 
     /// What bubblewrap's options ask of swclone itself before the child exists: to die with its
@@ -64,6 +87,7 @@ public enum Launcher {
         if case .target(let dir) = plan.cgroup { try moveIntoCgroup(joined.cgroupFD, path: dir) }
         var resources = ChildResources()
         resources.join = joined
+        sigprocmask(SIG_SETMASK, nil, &resources.signalMask)
         resources.seccompPrograms = filters
         // Maps swclone cannot write for itself after unshare: a helper writes them.
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
@@ -100,7 +124,7 @@ public enum Launcher {
     /// --init's status pipe (or -1).
     private static func spawn(
         _ plan: LaunchPlan, joined: JoinOutcome, kept: KeptNamespaces,
-        status: JSONStatus?, filters: [[UInt8]]
+        status: JSONStatus?, filters: [[UInt8]], transient: TransientCgroup?, callerMask: sigset_t
     ) throws -> (RunningChild, Int32) {
         let mapWriter = try plan.outsideMaps.map(OutsideMapWriter.init)
         let cgroup = try plan.cgroup.flatMap { choice -> CgroupDirectory? in
@@ -108,7 +132,8 @@ public enum Launcher {
             return try CgroupDirectory(dir)
         }
         defer { cgroup?.close() }
-        let cgroupFD = cgroup?.fd ?? joined.cgroupFD
+        var cgroupFD = cgroup?.fd ?? joined.cgroupFD
+        if let transient, transient.fd >= 0 { cgroupFD = transient.fd }
 
         // The child announces its namespaces on the error pipe and waits for the binds, which the
         // keeper, started now in the caller's mount namespace, makes for its PID; the child tells it
@@ -134,6 +159,7 @@ public enum Launcher {
         if let keeper { resources.parentFDs.append(keeper.answerFD) }
         if let reports { resources.parentFDs.append(reports.readEnd) }
         resources.timeNamespaceSlot = status?.timeNamespaceSlot
+        resources.signalMask = callerMask
         // --kill-child: the child checks this pidfd after its prctl, in case swclone died before.
         if plan.killChildSignal != nil {
             resources.parentPidfd = sw_pidfd_open(getpid(), 0)
@@ -142,10 +168,6 @@ public enum Launcher {
             }
         }
         let structure = ChildStructure(plan, resources: resources)
-
-        // Signals arriving from now on wait in the mask for the supervisor to forward them.
-        var blocked = Supervisor.blockedSignals
-        sigprocmask(SIG_BLOCK, &blocked, nil)
 
         var pidfd: Int32 = -1
         var flags = cloneFlags(plan.namespaceFlags) | SW_CLONE_PIDFD

@@ -53,6 +53,9 @@ private func message(
         return namespaceFailure(failure.err, plan.namespaceFlags).message
     case .waitParent:
         return "the launcher went away before the program was set up"
+    case .joinCgroup:
+        guard case .joinCgroup(let dir)? = step else { return "cannot enter the transient cgroup: \(err)" }
+        return "\(plan.limits?.cgroup?.options ?? "the transient cgroup"): cannot enter \(dir) (its tasks file): \(err)"
     case .mapHelper:
         guard let mapWriter, mapWriter.report.file != .none else {
             return failure.err == ECHILD
@@ -96,6 +99,15 @@ private func message(
         let line = "cannot mount proc on \(plan.spec.procMountPoint ?? "/proc"): \(err)"
         guard HostSettings.procNeedsPIDNamespace(failure.err, spec: plan.spec) else { return line }
         return line + ": in a user namespace proc is mounted only for a new PID namespace it owns: add -p (--pid)"
+    case .resourceLimit:
+        guard case .resourceLimit(let limit)? = step else { return "--rlimit: cannot set the limit: \(err)" }
+        let why =
+            switch failure.err {
+            case EPERM: "; raising a hard limit needs CAP_SYS_RESOURCE, and nofile may not exceed /proc/sys/fs/nr_open"
+            case EINVAL: "; the soft limit may not be above the hard limit"
+            default: ""
+            }
+        return "--rlimit \(limit.text): cannot set the \(limit.name) limit: \(err)\(why)"
     case .keepCaps:
         return "cannot keep capabilities across the user ID change (PR_SET_KEEPCAPS): \(err)"
     case .setgroups:
@@ -125,6 +137,8 @@ private func message(
         return "--kill-child: \(failure.err == ESRCH ? "swclone died before the program started" : err)"
     case .terminal:
         return "cannot give the program the terminal's foreground: \(err)"
+    case .processGroup:
+        return "--timeout: cannot give the program a process group of its own: \(err)"
     case .owner:
         let owner = plan.spec.owner.map { "\($0.uid):\($0.gid)" } ?? ""
         return "--owner \(owner): cannot take these IDs to create the user namespace: \(err)"

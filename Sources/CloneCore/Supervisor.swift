@@ -1,5 +1,6 @@
 import CShim
 import Glibc
+import LaunchPlan
 import LaunchSpec
 
 /// The program, running in a clone3 child, held by its pidfd.
@@ -35,15 +36,28 @@ enum ProgramEnd {
     }
 }
 
+/// How the supervision ended: the program's end, and whether --timeout ran out.
+struct Supervision {
+    var end: ProgramEnd
+    /// SIGTERM was sent when the timeout ran out.
+    var timedOut = false
+    /// The program was still running KILL-AFTER later, and everything was killed.
+    var killedAfterTimeout = false
+}
+
 /// Waits for the program, forwarding the signals swclone receives to it
 /// through its pidfd, and stopping when it stops so the caller's shell sees
-/// the job stopped (and continues it, and the program, with `fg`).
+/// the job stopped (and continues it, and the program, with `fg`). With
+/// --timeout: SIGTERM to the program when it runs out, SIGKILL to the whole
+/// tree KILL-AFTER later.
 struct Supervisor {
     let child: RunningChild
     /// --init's status pipe (read end, non-blocking), or -1.
     let initReports: Int32
     /// The terminal whose foreground the program's group holds, if any.
     let terminal: ForegroundTerminal?
+    var timeout: Timeout?
+    var killer: TreeKiller?
 
     init(child: RunningChild, initReports: Int32, terminal: Int32?) {
         self.child = child
@@ -63,7 +77,7 @@ struct Supervisor {
     /// Only a session leader gets the terminal's hang-up: nobody else passes it on.
     private let leadsSession = getsid(0) == getpid()
 
-    func run() -> ProgramEnd {
+    func run() -> Supervision {
         var set = Self.blockedSignals
         let signals = sw_signalfd(&set)
         var killedBy: Int32?
@@ -72,19 +86,46 @@ struct Supervisor {
             pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: initReports, events: Int16(POLLIN), revents: 0),
         ]
+        var timedOut = false, killed = false, ended = false
+        // CLOCK_MONOTONIC deadlines: the SIGTERM, then the SIGKILL.
+        var termAt: Double?, killAt: Double?
+        if let timeout { termAt = monotonicNow() + timeout.seconds }
         while signals >= 0 {
-            if poll(&fds, 3, -1) < 0 {
+            var wait: Int32 = -1
+            if let due = termAt ?? killAt {
+                // Rounded up: poll must not wake a little early and spin.
+                wait = Int32(min(max((due - monotonicNow()) * 1000, 0).rounded(.up), Double(Int32.max)))
+            }
+            if poll(&fds, 3, wait) < 0 {
                 if errno == EINTR { continue }
                 break
             }
             if fds[2].revents != 0, !readReports(&killedBy) { fds[2].fd = -1 }
-            if fds[1].revents != 0 { break }
+            if fds[1].revents != 0 {
+                ended = true
+                break
+            }
             if fds[0].revents != 0 { handle(from: signals) }
+            if let due = termAt, monotonicNow() >= due {
+                termAt = nil
+                timedOut = true
+                // As timeout(1): a stopped program gets SIGCONT too, or the SIGTERM would wait.
+                _ = sw_pidfd_send_signal(child.pidfd, SIGTERM, nil, 0)
+                _ = sw_pidfd_send_signal(child.pidfd, SIGCONT, nil, 0)
+                if let after = timeout?.killAfter { killAt = monotonicNow() + after }
+            } else if let due = killAt, monotonicNow() >= due {
+                killAt = nil
+                killed = true
+                killer?.killAll()
+            }
         }
+        if ended { killer?.programEnded() }
         let end = child.waitForEnd()
         if initReports >= 0 { _ = readReports(&killedBy) }
         terminal?.reclaim(from: child.pid)
-        return killedBy.map { .killed($0) } ?? end
+        var outcome = Supervision(end: end, timedOut: timedOut, killedAfterTimeout: killed)
+        if let killedBy { outcome.end = .killed(killedBy) }
+        return outcome
     }
 
     private func handle(from signals: Int32) {
@@ -132,5 +173,32 @@ struct Supervisor {
             case .killed: killedBy = report.signal
             }
         }
+    }
+}
+
+/// Kills every process the program started, the way the plan chose
+/// (LimitsPlan.TreeKill). The program itself is always killed through its
+/// pidfd too: a root program may leave its cgroup or process group.
+struct TreeKiller {
+    let kind: LimitsPlan.TreeKill
+    let cgroup: TransientCgroup?
+    let child: RunningChild
+
+    /// SIGKILL to the whole tree: the transient cgroup's processes, the new PID
+    /// namespace (its init's death ends every process in it), or the program's process group.
+    func killAll() {
+        switch kind {
+        case .cgroup: cgroup?.killAll()
+        case .pidNamespace: break
+        case .processGroup: kill(-child.pid, SIGKILL)
+        }
+        _ = sw_pidfd_send_signal(child.pidfd, SIGKILL, nil, 0)
+    }
+
+    /// The program has ended and is not reaped yet: its process group's ID cannot have been
+    /// taken by another group, so what is left of it can be killed. A cgroup is emptied at the
+    /// end of the launch, a PID namespace by the kernel.
+    func programEnded() {
+        if kind == .processGroup { kill(-child.pid, SIGKILL) }
     }
 }

@@ -24,6 +24,8 @@ public struct ProcessFacts: Equatable, Sendable {
     public var procIsOurs: Bool
     /// swclone leads its process group, where setsid(2) fails (every command an interactive shell starts).
     public var leadsProcessGroup: Bool
+    /// Read only when the launch may make a transient cgroup (`Limits.wantsCgroup`).
+    public var cgroups: CgroupFacts?
     /// Read for a filesystem view: the working directory and $HOME (where the program starts
     /// inside the view when none is given), and, for --landlock, the kernel's Landlock ABI (nil:
     /// none) and whether this caller may create a user namespace (the sysctls allow it).

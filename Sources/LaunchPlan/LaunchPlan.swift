@@ -18,7 +18,8 @@ public struct LaunchPlan: Equatable, Sendable {
         case clone3
         /// A child that shares swclone's memory until it execs (CLONE_VM | CLONE_VFORK,
         /// as posix_spawn): no page tables copied. Only for a child that needs nothing
-        /// from swclone before exec and nothing clone3 alone offers.
+        /// from swclone before exec and nothing clone3 alone offers but the transient
+        /// cgroup's CLONE_INTO_CGROUP (then clone3 itself, on a stack of the child's own).
         case sharedMemory
     }
 
@@ -40,6 +41,8 @@ public struct LaunchPlan: Equatable, Sendable {
     public var terminal: Int32?
     public var jsonStatus: StatusPlan?
     public var cgroup: CgroupChoice?
+    /// --timeout, --kill-tree and the transient cgroup; nil when none is asked for.
+    public var limits: LimitsPlan?
     public var setTID: [pid_t]
     public var program: ProgramPlan
     public var join: JoinPlan?
@@ -80,9 +83,14 @@ public struct LaunchPlan: Equatable, Sendable {
                 spec.setTID, newPIDNamespace: namespaces.contains(.pid), pidMax: facts.pidMax,
                 levels: joinsPID ? nil : facts.pidLevels)
         }
+        var limits: LimitsPlan?
+        if let request = spec.limits {
+            limits = try LimitsPlan(
+                request, newPIDNamespace: namespaces.contains(.pid), intoCgroup: spec.intoCgroup != nil, facts: facts)
+        }
         // setsid(2) refuses a process group leader: as setsid(1), the program then gets a process of its own.
         let needsChild =
-            spec.forkRequested || namespaces.contains(.pid) || spec.killChildSignal != nil
+            limits != nil || spec.forkRequested || namespaces.contains(.pid) || spec.killChildSignal != nil
             || !spec.setTID.isEmpty || spec.intoCgroup != nil || spec.jsonStatusFD != nil || runsInit
             || (spec.join != nil && spec.join?.noFork != true && (joinsPID || spec.join?.joinCgroup == true))
             || (spec.newSession && facts.leadsProcessGroup && spec.join?.noFork != true)
@@ -179,6 +187,10 @@ public struct LaunchPlan: Equatable, Sendable {
                 gid = gid ?? 0
             }
         }
+        // Before the identity and capability steps, which may take away the right to raise a hard limit.
+        if let request = spec.limits {
+            for limit in request.resourceLimits { steps.append(.resourceLimit(limit)) }
+        }
         if uid != nil || gid != nil {
             steps.append(
                 .identity(
@@ -205,12 +217,19 @@ public struct LaunchPlan: Equatable, Sendable {
             terminal = tty
             steps.append(.takeTerminal)
         }
+        // A process group to kill whole; taking the terminal and a new session make one already.
+        if let limits, limits.treeKill == .processGroup, !spec.newSession, terminal == nil { steps.append(.newProcessGroup) }
         // Last of all: a filter may refuse what any step before needs (mounts, identity and capability
         // changes, the terminal). The default one first, so that the caller's, later in the kernel's list
         // of filters, give their own errno where both refuse a call.
         if filtered {
             if spec.seccompDefault { steps.append(.seccomp(.standard(refusesAttach: !namespaces.contains(.pid)))) }
             for descriptor in spec.seccompDescriptors { steps.append(.seccomp(.descriptor(descriptor))) }
+        }
+        // First of all: a cgroup v1 hierarchy has no CLONE_INTO_CGROUP, so the child moves itself
+        // before anything else runs (see SetupStep.joinCgroup).
+        if let transient = limits?.cgroup {
+            for placement in transient.v1.reversed() { steps.insert(.joinCgroup(placement.directory), at: 0) }
         }
 
         if !facts.procIsOurs, let user = Self.procUser(spec, outsideMaps: outsideMaps, steps: steps) {
@@ -238,6 +257,7 @@ public struct LaunchPlan: Equatable, Sendable {
         self.terminal = terminal
         self.jsonStatus = jsonStatus
         self.cgroup = cgroup
+        self.limits = limits
         self.join = join
         self.runsInit = runsInit
         killChildSignal = spec.killChildSignal

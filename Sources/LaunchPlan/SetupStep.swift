@@ -8,6 +8,13 @@ import Glibc
 /// by swclone itself, in place) in the order the plan lists them. CloneCore
 /// turns each into a C `sw_op` and each failure back into a line.
 public enum SetupStep: Equatable, Sendable {
+    /// Enter this transient cgroup v1 directory: write "0" to its `tasks`. The child does it
+    /// itself, first: a process moving only itself skips the kernel's global lock on thread
+    /// groups (cgroup_threadgroup_rwsem), whose write side waits for an RCU grace period
+    /// (10-15 ms measured) when the parent moves it by PID through cgroup.procs; it is still
+    /// one thread, and its paths still mean what they mean to swclone. Its new user namespace
+    /// changes nothing: the file is checked against the same UID that made the directory.
+    case joinCgroup(String)
     /// Wait until the parent has written the ID maps (and read the namespaces for --json-status).
     case waitForParent
     /// The ID maps were written from outside with `--setgroups allow`: check newgidmap left it so.
@@ -28,6 +35,8 @@ public enum SetupStep: Equatable, Sendable {
     /// `option` is what asked for the directory (`--wd`, or `--root`'s `/`).
     case chdir(String, option: String)
     case mountProc(String)
+    /// --rlimit: setrlimit in the child, so the limit binds the program and not swclone.
+    case resourceLimit(ResourceLimit)
     case identity(Identity)
     case capabilities(ResolvedCapabilities, known: CapabilitySet)
     case noNewPrivileges
@@ -36,6 +45,8 @@ public enum SetupStep: Equatable, Sendable {
     case parentDeath(signal: Int32)
     /// Lead a process group in the terminal's foreground, as a shell's job.
     case takeTerminal
+    /// Lead a process group, which --timeout kills whole where no cgroup can be made.
+    case newProcessGroup
     /// The filesystem view: a new root built on a tmpfs over `scratch` of the old root.
     case viewBegin(scratch: String)
     /// One operation of the view; for --proc, `newInstance` when the PID namespace is the program's own.

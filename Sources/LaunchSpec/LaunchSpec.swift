@@ -47,6 +47,8 @@ public struct LaunchSpec: Equatable, Sendable {
     public var intoCgroup: String?
     /// Where bubblewrap-style JSON status lines go (--json-status).
     public var jsonStatusFD: Int32?
+    /// --timeout, --kill-tree, the transient cgroup's limits and --rlimit; nil when none is given.
+    public var limits: Limits?
 
     public var userNamespace: UserNamespaceSetup?
     /// unshare's --owner: the IDs swclone takes to create the user namespace, which is then theirs.

@@ -14,15 +14,21 @@ public func readFileBytes(_ path: String) -> [UInt8]? {
     return bytes
 }
 
-/// Everything `fd` reads until end-of-file (left open), or nil with errno set.
+/// Everything `fd` reads until end-of-file (left open), or nil with errno set. Read in place,
+/// the buffer doubled when full: no chunk copied over (24 k instructions for a mountinfo).
 public func readToEnd(_ fd: Int32) -> [UInt8]? {
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
+    var bytes = [UInt8](repeating: 0, count: 4096)
+    var count = 0
     while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count == bytes.count { bytes += [UInt8](repeating: 0, count: count) }
+        let n = bytes.withUnsafeMutableBufferPointer { read(fd, $0.baseAddress! + count, $0.count - count) }
         if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return n == 0 ? bytes : nil }
-        bytes += chunk[..<n]
+        if n < 0 { return nil }
+        if n == 0 {
+            bytes.removeSubrange(count...)
+            return bytes
+        }
+        count += n
     }
 }
 

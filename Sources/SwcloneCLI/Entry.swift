@@ -122,31 +122,3 @@ private func answer<Command: ParsableCommand>(_: Command.Type, _ key: OptionKey,
         diagnostics.fail(SwcloneError(Command.message(for: error), status: ExitStatus.usage))
     }
 }
-
-/// The contract's error line: `swclone: ` and the message on one line (swift-argument-parser's
-/// messages span lines), control characters escaped so that a value cannot rewrite the user's
-/// terminal, and a long line cut in its middle, keeping what failed and the system's reason.
-func errorLine(_ message: String, name: String = "swclone") -> String {
-    var line = name + ": "
-    var lastWasSpace = false
-    for scalar in message.unicodeScalars {
-        if scalar == "\n" || scalar == "\t" || scalar == " " {
-            if !lastWasSpace { line.unicodeScalars.append(" ") }
-            lastWasSpace = true
-            continue
-        }
-        lastWasSpace = false
-        if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) {
-            line += "\\x" + String(scalar.value, radix: 16).leftPadded(to: 2)
-        } else {
-            line.unicodeScalars.append(scalar)
-        }
-    }
-    let limit = 900
-    guard line.utf8.count > limit else { return line }
-    return String(line.prefix(560)) + " [...] " + String(line.suffix(300))
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}

@@ -7,9 +7,8 @@ enum LaunchOptions {
         name: "swclone",
         groups: [
             NamespaceOptions.group, ProcessOptions.group, Clone3Options.group, SupervisionOptions.group, MountOptions.group,
-            UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, StatusOptions.group, ViewOptions.group,
-            BwrapOptions.group,
-            SeccompOptions.group,
+            UserOptions.group, EnvironmentOptions.group, CapabilityOptions.group, LimitOptions.group, StatusOptions.group,
+            ViewOptions.group, BwrapOptions.group, SeccompOptions.group,
         ], answering: { [HostCheckOptions.group] })
 
     /// The launch a scanned command line asks for, with the contract's implications applied.
@@ -22,6 +21,7 @@ enum LaunchOptions {
         try UserOptions.apply(o, to: &spec)
         try CapabilityOptions.apply(o, to: &spec, bubblewrap: bubblewrap)
         try Clone3Options.apply(o, to: &spec)
+        try LimitOptions.apply(o, to: &spec)
         try StatusOptions.apply(o, to: &spec)
         try SupervisionOptions.apply(o, to: &spec)
         try ViewOptions.apply(o, to: &spec)
@@ -52,8 +52,9 @@ public struct LaunchCommand: ParsableCommand {
             program name belongs to the program. Without --fork (or an option that needs a child) \
             swclone unshares in place and execs, so the program keeps swclone's PID.
 
-            Exit status: the program's; 64 usage error; 125 a set-up step failed; 126 the program \
-            cannot be run; 127 it was not found. A program killed by a signal kills swclone with it.
+            Exit status: the program's; 64 usage error; 124 --timeout ran out (137 when SIGKILL was \
+            needed); 125 a set-up step failed; 126 the program cannot be run; 127 it was not found. A \
+            program killed by a signal kills swclone with it.
             """,
         version: swcloneVersion,
         subcommands: [EnterCommand.self])
@@ -66,6 +67,7 @@ public struct LaunchCommand: ParsableCommand {
     @OptionGroup(title: "Users and groups") var users: UserHelp
     @OptionGroup(title: "Environment") var environment: EnvironmentHelp
     @OptionGroup(title: "Capabilities and privileges") var capabilities: CapabilityHelp
+    @OptionGroup(title: "Limits and time") var limits: LimitHelp
     @OptionGroup(title: "Output for scripts") var status: StatusHelp
     @OptionGroup(title: "Filesystem view (as bubblewrap)") var view: ViewHelp
     @OptionGroup(title: "bubblewrap's options") var bwrap: BwrapHelp

@@ -14,6 +14,8 @@ public enum OptionKey: UInt8, Sendable {
     case clearEnv, whitelistEnv
     case capDrop, capAdd, keepCaps, noNewPrivs, newSession
     case jsonStatus
+    /// LimitOptions, from timeout to rlimit: kept together (its spec building checks the range).
+    case timeout, killTree, memoryMax, pidsMax, cpuMax, cgroupParent, rlimit
     case target, all, joinCgroup, preserveCredentials, wdns, env, noFork
     case netSocket, userParent, followContext
     case check, json

@@ -32,6 +32,10 @@ rows=(
   "CI sandbox: a read-only host, proc, dev, tmpfs (the same bwrap command line)|--unshare-all --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp|--unshare-all --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp|fork|-"
 )
 program=/bin/true
+# What a transient cgroup costs a launch (--pids-max makes one; on hybrid hosts a cgroup v2 one
+# holding the tree and a v1 pids one): swclone against itself without it, in the same run.
+plain_fork="--fork"
+cgroup_fork="--fork --pids-max 1000"
 
 commands=()
 for ((round = 0; round < rounds; round++)); do
@@ -41,6 +45,7 @@ for ((round = 0; round < rounds; round++)); do
     [ "$un_opts" != - ] && commands+=("unshare ${un_opts:-$opts} $program")
     [ -n "$bw" ] && commands+=("bwrap $bw $program")
   done
+  commands+=("$installed $plain_fork $program" "$installed $cgroup_fork $program")
 done
 hyperfine -N --style none --warmup 3 --runs $((runs / rounds)) --export-json "$tmp/times.json" "${commands[@]}" \
   >/dev/null 2>"$tmp/hyperfine.err" || { cat "$tmp/hyperfine.err" >&2; exit 1; }
@@ -89,6 +94,16 @@ for row in "${rows[@]}"; do
   printf '| %s | %s ms | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$sw" "$unt" "$bwt" "$unr" "$bwr" \
     "$swi" "$uni" "$bwi" "$(peak_rss "$installed" $opts $program)" "$unrss" "$bwrss"
 done
+
+echo
+echo "| transient cgroup | without | with | with/without | instr. without | instr. with |"
+echo "|---|---|---|---|---|---|"
+plain=$(median_ms "$installed $plain_fork $program")
+cgroup=$(median_ms "$installed $cgroup_fork $program")
+# $plain_fork and $cgroup_fork are unquoted on purpose: they are several words.
+printf '| `%s` against `%s` | %s ms | %s ms | %s | %s | %s |\n' "$cgroup_fork" "$plain_fork" "$plain" "$cgroup" \
+  "$(ratio "$cgroup" "$plain")" \
+  "$(instructions fork "$swclone" $plain_fork $program)" "$(instructions fork "$swclone" $cgroup_fork $program)"
 
 echo
 echo "Median wall time of $runs runs each (hyperfine -N), all in one hyperfine run that went round"

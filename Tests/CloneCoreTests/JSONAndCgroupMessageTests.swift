@@ -49,6 +49,6 @@ struct JSONAndCgroupMessageTests {
     }
 
     @Test func mountinfoEscapes() {
-        #expect(unescapeMountField(#"/sys/fs/cgroup/my\040dir\134x"#) == #"/sys/fs/cgroup/my dir\x"#)
+        #expect(unescapeMountField(Array(#"/sys/fs/cgroup/my\040dir\134x"#.utf8)[...]) == #"/sys/fs/cgroup/my dir\x"#)
     }
 }

@@ -38,8 +38,15 @@ struct StepFailureTests {
         spec.view.landlock = true
         spec.view.disableUserNamespaces = true
         spec.seccompDescriptors = [SeccompDescriptor(fd: 3, option: "--seccomp 3")]
+        var limits = Limits()
+        limits.pidsMax = 8
+        limits.resourceLimits = [try! parseResourceLimit("nofile=64")]
+        spec.limits = limits
         var facts = ProcessFacts(pid: 1, uid: 1000, gid: 1000, effective: [], permitted: [], known: everything)
         facts.landlockABI = 3
+        facts.cgroups = CgroupFacts(
+            v2: CgroupHierarchy(version2: true, parent: "/cg", controllers: []),
+            v1: [CgroupHierarchy(version2: false, parent: "/cg1/pids", controllers: .pids)])
         return try! LaunchPlan(spec: spec, facts: facts)
     }()
 
@@ -53,8 +60,9 @@ struct StepFailureTests {
         switch (planned, step) {
         case (.writeOwnMap(.setgroups, _), .setgroupsFile), (.writeOwnMap(.uidMap, _), .uidMap),
             (.writeOwnMap(.gidMap, _), .gidMap), (.newTimeNamespace, .timeOffsets), (.chdir, .chdir),
-            (.identity, .setuid), (.identity, .setgid), (.view, .viewSource), (.view, .viewCreate), (.view, .viewMount),
-            (.view, .viewReadOnly), (.view, .viewWrite), (.seccomp, .seccomp):
+            (.identity, .setuid), (.identity, .setgid), (.joinCgroup, .joinCgroup), (.resourceLimit, .resourceLimit),
+            (.view, .viewSource), (.view, .viewCreate), (.view, .viewMount), (.view, .viewReadOnly), (.view, .viewWrite),
+            (.seccomp, .seccomp):
             return true
         default:
             return false
@@ -67,6 +75,7 @@ struct StepFailureTests {
         case .none: "set-up step"
         case .unshare: "cannot create namespaces (user, pid, mount, uts, net): Operation not permitted (EPERM)"
         case .waitParent: "the launcher went away before the program was set up"
+        case .joinCgroup: "--pids-max 8: cannot enter /cg1/pids/swclone-1 (its tasks file): Operation not permitted (EPERM)"
         case .mapHelper: "cannot start the helper that writes the ID maps: Operation not permitted (EPERM)"
         case .setgroupsFile: "cannot write 'deny' to /proc/self/setgroups: Operation not permitted (EPERM)"
         case .uidMap: "cannot write '0 1000 1' to /proc/self/uid_map: Operation not permitted (EPERM)"
@@ -83,6 +92,8 @@ struct StepFailureTests {
         case .chdir: "--wd /w: cannot change directory: Operation not permitted (EPERM)"
         case .mountProc: "cannot mount proc on /proc: Operation not permitted (EPERM)"
         case .makePrivate: "--mount-proc with --propagation unchanged: cannot make /proc private first"
+        case .resourceLimit:
+            "--rlimit nofile=64: cannot set the nofile limit: Operation not permitted (EPERM); raising a hard limit needs CAP_SYS_RESOURCE"
         case .keepCaps: "cannot keep capabilities across the user ID change (PR_SET_KEEPCAPS): Operation not permitted (EPERM)"
         case .setgroups: "cannot drop supplementary groups: Operation not permitted (EPERM)"
         case .setgid: "--setgid 6: cannot set the group ID: Operation not permitted (EPERM)"
@@ -98,6 +109,7 @@ struct StepFailureTests {
         case .setsid: "--new-session: cannot start a session: Operation not permitted (EPERM)"
         case .parentDeath: "--kill-child: Operation not permitted (EPERM)"
         case .terminal: "cannot give the program the terminal's foreground: Operation not permitted (EPERM)"
+        case .processGroup: "--timeout: cannot give the program a process group of its own: Operation not permitted (EPERM)"
         case .initProcess: "--init: cannot start the program under the init: Operation not permitted (EPERM)"
         case .owner: "--owner : cannot take these IDs to create the user namespace: Operation not permitted (EPERM)"
         case .exec: "cannot execute prog: Operation not permitted (EPERM)"
@@ -120,13 +132,13 @@ struct StepFailureTests {
     }
 
     static let steps: [sw_step] = [
-        .none, .unshare, .waitParent, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .setgroupsCheck, .timeUnshare, .timeOffsets, .timeEnter,
-        .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate, .keepCaps, .setgroups, .setgid,
-        .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck, .noNewPrivs, .setsid, .parentDeath, .terminal,
-        .initProcess, .exec, .viewRoot, .viewSource, .viewCreate, .viewMount, .viewReadOnly, .viewWrite, .landlock,
-        .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .lockFile, .waitDescriptor, .userNamespaceJoin,
-        .pidNamespaceNest,
-        .seccomp, .owner,
+        .none, .unshare, .waitParent, .joinCgroup, .mapHelper, .setgroupsFile, .uidMap, .gidMap, .setgroupsCheck, .timeUnshare,
+        .timeOffsets, .timeEnter, .keepNamespace, .hostname, .loopback, .propagation, .chroot, .chdir, .mountProc, .makePrivate,
+        .resourceLimit, .keepCaps, .setgroups, .setgid, .setuid, .identityCheck, .capBounding, .capSets, .capAmbient, .capCheck,
+        .noNewPrivs, .setsid, .parentDeath, .terminal, .processGroup, .initProcess, .exec, .viewRoot, .viewSource, .viewCreate,
+        .viewMount, .viewReadOnly, .viewWrite, .landlock, .userNamespaceLimit, .userNamespaceNest, .userNamespaceAssert, .lockFile,
+        .waitDescriptor, .userNamespaceJoin,
+        .pidNamespaceNest, .seccomp, .owner,
     ]
 
     @Test func everyStepHasItsLine() {

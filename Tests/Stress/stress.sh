@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Launches swclone many times, one after another and all at once, across every
-# namespace type, and reports failures and what was left behind: processes,
-# mounts on the host, descriptors the program inherited. All must be 0.
+# namespace type and the limits, and reports failures and what was left behind:
+# processes, mounts on the host, transient cgroups, descriptors the program
+# inherited. All must be 0.
 #
 #   stress.sh SWCLONE [SEQUENTIAL=1000] [CONCURRENT=50]        (as root)
 set -u
@@ -36,6 +37,9 @@ VARIANTS=(
   "--pid --init --mount-proc"
   "--kill-child --net"
   "nobody: --user --map-root-user --pid --mount-proc"
+  "--pids-max 64 --memory-max 256M --cpu-max 1 --rlimit nofile=256"
+  "--timeout 20 --kill-tree --net"
+  "--pid --timeout 20 --mount-proc"
 )
 
 # launch N: one launch of variant N mod count; prints nothing on success, else why.
@@ -56,16 +60,25 @@ launch() {
 leftover_processes() {
   local n=0 comm
   for stat in /proc/[0-9]*/comm; do
-    read -r comm <"$stat" 2>/dev/null || continue
+    { read -r comm <"$stat"; } 2>/dev/null || continue
     case $comm in swclone-stress|swstress-prog) n=$((n + 1)) ;; esac
   done
   echo $n
+}
+
+# The transient cgroups (swclone-PID) in every cgroup hierarchy mountinfo lists.
+transient_cgroups() {
+  awk '{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5; break } }' \
+    /proc/self/mountinfo | while read -r mount; do
+      find "$mount" -maxdepth 5 -type d -regex '.*/swclone-[0-9]+' 2>/dev/null
+    done | sort
 }
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
+CGROUPS_BEFORE=$(transient_cgroups)
 FAILED=0 LEAKED_FDS=0
 
 start=$(now)
@@ -92,11 +105,13 @@ done
 sleep 0.5
 PROCESSES=$(leftover_processes)
 MOUNTS=$(( $(wc -l </proc/self/mountinfo) - MOUNTS_BEFORE ))
+CGROUPS=$(comm -13 <(echo "$CGROUPS_BEFORE") <(transient_cgroups) | grep -c .)
 
-echo "swclone stress: ${#VARIANTS[@]} variants over every namespace type ($(uname -r), $(nproc) CPUs)"
+echo "swclone stress: ${#VARIANTS[@]} variants over every namespace type and the limits ($(uname -r), $(nproc) CPUs)"
 echo "sequential: $SEQUENTIAL launches in $seq_time s ($(awk -v t="$seq_time" -v n="$SEQUENTIAL" 'BEGIN { printf "%.1f", t * 1000 / n }') ms each), $seq_failed failed"
 echo "concurrent: $CONCURRENT launches at once in $conc_time s, $((FAILED - seq_failed)) failed"
 echo "leftover processes: $PROCESSES"
 echo "leftover mounts: $MOUNTS"
+echo "leftover cgroups: $CGROUPS"
 echo "leaked descriptors: $LEAKED_FDS"
-[ "$FAILED" = 0 ] && [ "$PROCESSES" = 0 ] && [ "$MOUNTS" = 0 ] && [ "$LEAKED_FDS" = 0 ]
+[ "$FAILED" = 0 ] && [ "$PROCESSES" = 0 ] && [ "$MOUNTS" = 0 ] && [ "$CGROUPS" = 0 ] && [ "$LEAKED_FDS" = 0 ]

@@ -54,6 +54,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_NONE SW_SWIFT(none) = 0,
     SW_STEP_UNSHARE SW_SWIFT(unshare),                 /* in place: unshare(2) of the namespaces */
     SW_STEP_WAIT_PARENT SW_SWIFT(waitParent),          /* the launcher went away before releasing the child */
+    SW_STEP_JOIN_CGROUP SW_SWIFT(joinCgroup),          /* entering a transient cgroup v1 directory */
     SW_STEP_MAP_HELPER SW_SWIFT(mapHelper),            /* in place: the helper writing the maps failed; see sw_map_report */
     SW_STEP_SETGROUPS_FILE SW_SWIFT(setgroupsFile),    /* /proc/PID/setgroups */
     SW_STEP_UID_MAP SW_SWIFT(uidMap),
@@ -70,6 +71,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_CHDIR SW_SWIFT(chdir),
     SW_STEP_MOUNT_PROC SW_SWIFT(mountProc),
     SW_STEP_MAKE_PRIVATE SW_SWIFT(makePrivate),       /* the proc mount point, when / keeps its propagation */
+    SW_STEP_RLIMIT SW_SWIFT(resourceLimit),            /* --rlimit: prlimit */
     SW_STEP_KEEPCAPS SW_SWIFT(keepCaps),               /* PR_SET_KEEPCAPS, so permitted survives the UID change */
     SW_STEP_SETGROUPS SW_SWIFT(setgroups),
     SW_STEP_SETGID SW_SWIFT(setgid),
@@ -83,6 +85,7 @@ enum SW_CLOSED sw_step : int32_t {
     SW_STEP_SETSID SW_SWIFT(setsid),
     SW_STEP_PARENT_DEATH SW_SWIFT(parentDeath),        /* --kill-child: prctl, or the launcher already gone */
     SW_STEP_TERMINAL SW_SWIFT(terminal),               /* its own process group, in the terminal's foreground */
+    SW_STEP_PROCESS_GROUP SW_SWIFT(processGroup),      /* its own process group, for --timeout to kill */
     SW_STEP_INIT SW_SWIFT(initProcess),                /* --init: its signalfd, or forking the program */
     SW_STEP_VIEW_ROOT SW_SWIFT(viewRoot),              /* the new root: its tmpfs, pivot_root, the old root's detach */
     SW_STEP_VIEW_SOURCE SW_SWIFT(viewSource),          /* a view operation's source (missing, or replaced under --bind-fd) */
@@ -133,6 +136,7 @@ int sw_exit_status(struct sw_failure failure);
  */
 enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_WAIT_PARENT SW_SWIFT(waitParent),       /* fd: read one byte (the parent wrote our maps) */
+    SW_OP_JOIN_CGROUP SW_SWIFT(joinCgroup),       /* path: a cgroup v1 `tasks` file; "0" written moves this thread */
     SW_OP_WRITE_FILE SW_SWIFT(writeFile),         /* path, text; step: what a failure reports */
     SW_OP_EXPECT_FILE SW_SWIFT(expectFile),       /* path starts with text, or step fails with EPERM */
     SW_OP_NEW_TIME_NS SW_SWIFT(newTimeNamespace), /* text: timens_offsets or NULL; inode_slot */
@@ -144,12 +148,14 @@ enum SW_CLOSED sw_op_kind : int32_t {
     SW_OP_CHDIR SW_SWIFT(chdir),                  /* path */
     SW_OP_MAKE_PRIVATE SW_SWIFT(makePrivate),     /* path: a mount point, recursively private */
     SW_OP_MOUNT_PROC SW_SWIFT(mountProc),         /* path */
+    SW_OP_RLIMIT SW_SWIFT(resourceLimit),         /* rlimit */
     SW_OP_IDENTITY SW_SWIFT(identity),            /* identity */
     SW_OP_CAPABILITIES SW_SWIFT(capabilities),    /* caps */
     SW_OP_NO_NEW_PRIVS SW_SWIFT(noNewPrivs),
     SW_OP_NEW_SESSION SW_SWIFT(newSession),
     SW_OP_PARENT_DEATH SW_SWIFT(parentDeath),     /* signal; fd: the launcher's pidfd */
     SW_OP_TERMINAL SW_SWIFT(terminal),            /* fd: the terminal whose foreground to take */
+    SW_OP_PROCESS_GROUP SW_SWIFT(processGroup),   /* setpgid(0, 0) */
     /* The filesystem view (view.c): a new root built on a tmpfs mounted over `path` of the old
      * root, entered with pivot_root, the old root reachable as /oldroot until SW_OP_VIEW_FINISH
      * detaches it. `dest` is relative to the new root and resolved inside it (RESOLVE_IN_ROOT);
@@ -228,6 +234,15 @@ struct sw_caps {
     uint64_t inheritable;  /* also ambient for a program whose UID is not 0 */
 };
 
+/* A resource limit; a side not set keeps its current value (prlimit's SOFT: and :HARD). */
+struct sw_rlimit {
+    int resource;
+    bool set_soft;
+    bool set_hard;
+    uint64_t soft;        /* UINT64_MAX: RLIM_INFINITY */
+    uint64_t hard;
+};
+
 struct sw_op {
     enum sw_op_kind kind;
     enum sw_step step;                  /* SW_OP_WRITE_FILE: the step a failure reports */
@@ -247,6 +262,7 @@ struct sw_op {
     char *_Nullable *_Nullable env_slot; /* SW_OP_CHDIR_FIRST: the program's PWD entry, set to the directory chosen */
     struct sw_identity identity;
     struct sw_caps caps;
+    struct sw_rlimit rlimit;
     struct sw_seccomp_program seccomp;
 };
 
@@ -340,8 +356,10 @@ struct sw_init_report {
  * never returns in the child. `flags`: CLONE_NEW*, CLONE_PIDFD,
  * CLONE_INTO_CGROUP. `share_memory`: the child borrows our memory until it
  * execs and we wait meanwhile (CLONE_VM | CLONE_VFORK, as posix_spawn); only
- * for a child that needs nothing from us before its exec, with no set_tid,
- * no cgroup and no time namespace. Returns the PID, or -1 with errno set.
+ * for a child that needs nothing from us before its exec, with no set_tid and
+ * no time namespace (into a cgroup through clone3 on a stack of its own, on
+ * x86_64 and arm64; elsewhere the child is a copy). Returns the PID, or -1
+ * with errno set.
  */
 pid_t sw_spawn(const struct sw_child *child, uint64_t flags, int *pidfd,
                const pid_t *_Nullable set_tid, size_t set_tid_size, int cgroup_fd, bool share_memory);
