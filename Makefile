@@ -60,9 +60,9 @@ TEST_DEPS = python3:command\ -v\ python3 zsh:test\ -x\ /usr/bin/zsh fish:test\ -
 BENCH_DEPS = hyperfine:command\ -v\ hyperfine bubblewrap:command\ -v\ bwrap valgrind:command\ -v\ valgrind \
        time:test\ -x\ /usr/bin/time jq:command\ -v\ jq util-linux:command\ -v\ unshare
 # What `make check` measures by and compares with (nm, strip, readelf: binutils), and checks the
-# package with.
+# package and the manual with.
 CHECK_DEPS = valgrind:command\ -v\ valgrind util-linux:command\ -v\ unshare binutils:command\ -v\ nm \
-       lintian:command\ -v\ lintian
+       lintian:command\ -v\ lintian mandoc:command\ -v\ mandoc
 # swift-format's configuration (.swift-format) and what it covers.
 FORMAT = --configuration .swift-format --recursive --parallel Sources Tests Package.swift
 
@@ -142,6 +142,8 @@ test: deps test-deps
 # - the Debian package (`make deb`): lintian finds no error or warning, and it installs with
 #   apt-get, runs (--version names this commit) and purges in a throwaway root
 #   (Tests/Tools/check-deb.sh).
+# - the manual: `mandoc -Tlint -W style` prints nothing (no warning, no style finding such as
+#   a text line over 80 bytes).
 check: release check-deps
 	@failed=""; \
 	echo "== swift format lint (.swift-format)"; \
@@ -151,6 +153,9 @@ check: release check-deps
 	    .build/lint.out | sort | uniq -c | sort -rn | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $$2, $$1 }'); \
 	  echo "(\`make format\` rewrites the files to the style: it fixes all but a few rules' findings)"; \
 	fi; \
+	echo "== manual: mandoc -Tlint -W style man/swclone.1"; \
+	if mandoc -Tlint -W style man/swclone.1 >.build/mandoc.out 2>&1 && [ ! -s .build/mandoc.out ]; then \
+	  echo "no findings"; else cat .build/mandoc.out; failed="$$failed manual"; fi; \
 	echo "== instruction budget: callgrind, up to the hand-over, $(BIN)"; \
 	Tests/Tools/instruction-budget.sh $(BIN) || failed="$$failed instruction-budget"; \
 	echo "== startup order"; \
