@@ -17,7 +17,7 @@ public enum HostObserver {
         }
         let uid = geteuid(), gid = getegid()
         let settings = HostSettings.read()
-        let userName = getpwuid(uid).map { String(cString: $0.pointee.pw_name) }
+        let userName = lookUpUserName(uid)
 
         var namespaces: [Namespace: NamespaceProbe] = [:]
         for ns in Namespace.allCases where access("/proc/self/ns/\(ns.procName)", F_OK) == 0 {

@@ -26,6 +26,20 @@ public func lookUpGroup(_ text: String, option: String) throws -> gid_t {
     throw SwcloneError.usage("\(option): no such group '\(text)'")
 }
 
+/// The name of user `uid`, looked up as lookUpUser looks up names (the
+/// C library first, then getent(1)), or nil when no name service knows it.
+public func lookUpUserName(_ uid: uid_t) -> String? {
+    if let entry = getpwuid(uid) { return String(cString: entry.pointee.pw_name) }
+    var buffer = [CChar](repeating: 0, count: 4096)
+    guard sw_getent("passwd", String(uid), &buffer, buffer.count) > 0 else { return nil }
+    let answer = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    for line in answer.split(separator: "\n") {
+        let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+        if fields.count >= 3, parseID(String(fields[2])) == uid { return String(fields[0]) }
+    }
+    return nil
+}
+
 /// A decimal ID below 2^32 - 1 (the kernel's invalid ID).
 public func parseID(_ text: String) -> UInt32? {
     guard let value = UInt32(text), value != .max else { return nil }

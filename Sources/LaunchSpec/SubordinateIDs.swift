@@ -50,7 +50,7 @@ public struct IDSources: Sendable {
         let uid = geteuid()
         return IDSources(
             uid: uid, gid: getegid(),
-            userName: { getpwuid(uid).map { String(cString: $0.pointee.pw_name) } },
+            userName: { lookUpUserName(uid) },
             readFile: readSmallFile)
     }
 }

@@ -15,7 +15,7 @@ func versionText() -> String {
     let isStatic = sw_is_static() != 0
     let linking =
         isStatic
-        ? "static executable (user and group names from /etc/passwd and /etc/group only)" : "dynamically linked"
+        ? "static executable (user and group names: /etc/passwd and /etc/group, then getent)" : "dynamically linked"
     var system = utsname()
     uname(&system)
     return """

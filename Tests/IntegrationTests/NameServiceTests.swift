@@ -11,6 +11,7 @@ struct NameServiceTests {
     static let records = """
         mount -t tmpfs swclone-userdb /run && mkdir /run/userdb || exit 99
         echo '{"userName":"swclone-ldapish","uid":53123,"gid":53124}' >/run/userdb/swclone-ldapish.user
+        ln -s swclone-ldapish.user /run/userdb/53123.user
         echo '{"groupName":"swclone-ldapish-g","gid":53124}' >/run/userdb/swclone-ldapish-g.group
         getent passwd swclone-ldapish >/dev/null || exit 98
         """
@@ -30,6 +31,18 @@ struct NameServiceTests {
         #expect(mapped.lines == ["53123", "53124"], "\(mapped.stderr)")
         let missing = try withRecords(["--setuid", "swclone-nobody-has-this", "true"])
         expectOneErrorLine(missing, status: 64, containing: "--setuid: no such user 'swclone-nobody-has-this'")
+    }
+
+    /// The caller's own name (which /etc/subuid lines may give) is found the same way.
+    @Test func theCallersOwnName() throws {
+        guard grepNsswitch() else { return }
+        let r = try runProgram(
+            "/usr/bin/unshare",
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c", Self.records + "\nexec \"$@\"", "sh", "/usr/bin/setpriv",
+                "--reuid=53123", "--regid=53124", "--clear-groups", "--inh-caps=-all", Swclone.path, "--check", "--json",
+            ])
+        #expect(r.stdout.contains(#""user": "swclone-ldapish""#), "\(r.stdout.prefix(300)) \(r.stderr)")
     }
 
     /// The test needs nss-systemd in nsswitch.conf (Debian's default).
