@@ -19,7 +19,7 @@ FISHCOMPDIR ?= $(if $(filter /usr,$(PREFIX)),$(DATADIR)/fish/vendor_completions.
 # (kernel.apparmor_restrict_unprivileged_userns=1): installed as data, put in /etc/apparmor.d
 # by the package where the system's AppArmor parser reads it (see Tests/Tools/make-deb.sh).
 APPARMORDIR ?= $(DATADIR)/swclone/apparmor
-# The release build is tuned for start-up (measured in README, "Speed"):
+# The release build is tuned for start-up (measured in Tests/Benchmarks/README.md):
 # -static-executable: no dynamic loader; it relocated libstdc++, libm, libcap and the Swift
 #   runtime at every launch (2.4 M instructions, half the wall time of a launch). A static
 #   program cannot load glibc's name-service modules, so user and group names come from
