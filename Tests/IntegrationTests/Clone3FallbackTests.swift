@@ -69,7 +69,7 @@ struct Clone3FallbackTests {
             return
         }
         #expect(started.contains("\"net-namespace\": \(link.dropFirst("net:[".count).dropLast())"), "\(r.stdout)")
-        #expect(r.lines.last == #"{ "exit-code": 0 }"#)
+        #expect(r.lines.last == #"{ "exit-code": 0, "exit-reason": "exited" }"#)
     }
 
     @Test(arguments: refusals)
