@@ -19,7 +19,7 @@ FISHCOMPDIR ?= $(if $(filter /usr,$(PREFIX)),$(DATADIR)/fish/vendor_completions.
 # (kernel.apparmor_restrict_unprivileged_userns=1): installed as data, put in /etc/apparmor.d
 # by the package where the system's AppArmor parser reads it (see Tests/Tools/make-deb.sh).
 APPARMORDIR ?= $(DATADIR)/swclone/apparmor
-# The release build is tuned for start-up (measured in README, "Speed"):
+# The release build is tuned for start-up (measured in Tests/Benchmarks/README.md):
 # -static-executable: no dynamic loader; it relocated libstdc++, libm, libcap and the Swift
 #   runtime at every launch (2.4 M instructions, half the wall time of a launch). A static
 #   program cannot load glibc's name-service modules, so user and group names come from
@@ -111,11 +111,11 @@ build-info:
 	  echo "#define SWCLONE_SWIFT \"$$($(SWIFT) --version 2>/dev/null | head -1)\""; } >$(BUILD_INFO).new
 	@if cmp -s $(BUILD_INFO).new $(BUILD_INFO); then rm $(BUILD_INFO).new; else mv $(BUILD_INFO).new $(BUILD_INFO); fi
 
-# Builds swclone and shows what it isolates: ps sees only the namespace's processes.
+# The main job: builds swclone and runs a small project's CI step in a sandbox (demo/run.sh:
+# read-only host, writable workspace, private /tmp, no network, /root and /home hidden, timeout
+# and limits), then a step that hangs under a 2-second timeout. Leaves nothing behind.
 demo: deps release
-	@echo "\$$ swclone --pid --mount --uts --ipc --net --fork --mount-proc --hostname demo -- sh -c 'echo \"hostname: \$$(hostname)\"; ps -ef; ip -o link'"
-	@$(BIN) --pid --mount --uts --ipc --net --fork --mount-proc --hostname demo -- \
-	  sh -c 'echo "hostname: $$(hostname)"; ps -ef; ip -o link'
+	@demo/run.sh $(BIN) .build/demo
 
 # Every test: command line, plan and clone core unit tests, and integration tests in real
 # namespaces (root runs the privileged ones).

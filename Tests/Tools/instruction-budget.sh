@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make check`: swclone may not run more instructions than util-linux unshare doing the same
 # work, counted by callgrind up to the hand-over (launch-instructions.sh): a launcher lives a
-# few milliseconds, so its start-up is its speed (README, "Speed"), and an instruction count,
+# few milliseconds, so its start-up is its speed (Tests/Benchmarks/README.md), and an instruction count,
 # unlike a wall time on a shared, noisy machine, is the same from run to run, so a slower
 # launch path fails here rather than in the next `make bench`. Prints a Markdown table; fails
 # when swclone is over budget on any row. Usage: instruction-budget.sh SWCLONE. Needs root.
