@@ -111,11 +111,11 @@ build-info:
 	  echo "#define SWCLONE_SWIFT \"$$($(SWIFT) --version 2>/dev/null | head -1)\""; } >$(BUILD_INFO).new
 	@if cmp -s $(BUILD_INFO).new $(BUILD_INFO); then rm $(BUILD_INFO).new; else mv $(BUILD_INFO).new $(BUILD_INFO); fi
 
-# The main job: builds swclone and runs a small project's CI step in a sandbox (demo/run.sh:
+# The main job: builds swclone and runs a small project's CI step in a sandbox (Tests/Demo/run.sh:
 # read-only host, writable workspace, private /tmp, no network, /root and /home hidden, timeout
 # and limits), then a step that hangs under a 2-second timeout. Leaves nothing behind.
 demo: deps release
-	@demo/run.sh $(BIN) .build/demo
+	@Tests/Demo/run.sh $(BIN) .build/demo
 
 # Every test: command line, plan and clone core unit tests, and integration tests in real
 # namespaces (root runs the privileged ones).

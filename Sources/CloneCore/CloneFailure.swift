@@ -11,10 +11,13 @@ func cloneFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError {
     if err == ENOSYS || err == EPERM, let feature = clone3Feature(plan) {
         let refusal = sw_clone3_refusal()
         if refusal != 0 {
+            // --timeout and --kill-tree need the cgroup only to hold the tree; a PID namespace holds it too.
+            let killOnly = feature.hasPrefix("--timeout") || feature.hasPrefix("--kill-tree")
             return .setup(
                 "\(feature): needs clone3, which is refused here \(errnoName(refusal)): "
                     + "\(HostSettings.read().clone3RefusalCause(refusal)); launches without --set-tid, --into-cgroup, "
-                    + "--join-cgroup and a transient cgroup fall back to clone(2)")
+                    + "--join-cgroup and a transient cgroup fall back to clone(2)"
+                    + (killOnly ? " (with --pid, \(feature) needs no cgroup)" : ""))
         }
     }
     switch plan.cgroup {

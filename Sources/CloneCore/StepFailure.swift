@@ -97,7 +97,7 @@ private func message(
             + "so that proc is not mounted on the caller's one too: \(err)"
     case .mountProc:
         let line = "cannot mount proc on \(plan.spec.procMountPoint ?? "/proc"): \(err)"
-        guard HostSettings.procNeedsPIDNamespace(failure.err, spec: plan.spec) else { return line }
+        guard HostSettings.procNeedsPIDNamespace(failure.err, spec: plan.spec) else { return line + maskedProc(failure.err) }
         return line + ": in a user namespace proc is mounted only for a new PID namespace it owns: add -p (--pid)"
     case .resourceLimit:
         guard case .resourceLimit(let limit)? = step else { return "--rlimit: cannot set the limit: \(err)" }
@@ -149,7 +149,8 @@ private func message(
         return "cannot build the new root (a tmpfs over \(scratch) of the old root, then pivot_root): \(err)"
     case .viewSource, .viewCreate, .viewMount, .viewReadOnly, .viewWrite:
         guard case .view(let operation, _)? = step else { return "the filesystem view: \(err)" }
-        return "\(operation.option): \(viewFailure(failure, operation)): \(err)"
+        let proc = failure.step == .viewMount && operation.kind == .proc
+        return "\(operation.option): \(viewFailure(failure, operation)): \(err)\(proc ? maskedProc(failure.err) : "")"
     case .landlock:
         return "--landlock: cannot restrict the program to the view: \(err)"
     case .userNamespaceLimit:
@@ -213,6 +214,20 @@ extension LaunchPlan {
         default: return Int(failure.index) > keep
         }
     }
+}
+
+/// Why a new proc is refused (EPERM) where the /proc swclone sees has paths mounted over it, as
+/// container runtimes mask /proc/kcore, /proc/keys...: in a user namespace the kernel mounts proc
+/// only where an existing one is wholly visible. binfmt_misc's empty directory hides nothing.
+private func maskedProc(_ err: Int32) -> String {
+    guard err == EPERM else { return "" }
+    let masked = MountInfoLine.all().lazy.map(\.mountPoint).filter {
+        $0.hasPrefix("/proc/") && $0 != "/proc/sys/fs/binfmt_misc"
+    }
+    guard let first = masked.first else { return "" }
+    return ": paths of this /proc are mounted over (\(first)...), as container runtimes mask them, and a user namespace gets "
+        + "a new proc only where one is wholly visible: unmask them (docker run --security-opt systempaths=unconfined, "
+        + "or a privileged container)"
 }
 
 /// What a view operation was doing when it failed, in words.

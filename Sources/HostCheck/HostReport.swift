@@ -153,7 +153,8 @@ public struct HostReport: Sendable {
         return Item(
             name: "clone3", ok: false,
             detail: "refused (\(errnoSymbol(err))): \(o.settings.clone3RefusalReason(err)); launches fall back to clone(2), "
-                + "but --set-tid, --into-cgroup and --join-cgroup need clone3",
+                + "but --set-tid, --into-cgroup, --join-cgroup and a transient cgroup v2 (the limits; --timeout and "
+                + "--kill-tree without --pid) need clone3",
             fix: o.settings.clone3Fix, fields: [("errno", .string(errnoSymbol(err)))])
     }
 

@@ -11,8 +11,8 @@ struct ViewPlan {
     /// No mount is possible here (no CAP_SYS_ADMIN, no user namespace allowed): Landlock alone enforces the grants.
     let landlockAlone: Bool
     let buildsRoot: Bool
-    /// A user namespace the view needs that the command line did not ask for: bubblewrap's,
-    /// with the caller's own IDs mapped.
+    /// A user namespace the view needs that the command line did not ask for, or --user's
+    /// without a map option: bubblewrap's, with the caller's own IDs mapped.
     let impliedUserNamespace: UserNamespaceSetup?
     let landlock: LandlockRules?
 
@@ -30,7 +30,9 @@ struct ViewPlan {
         let wanted =
             buildsRoot && !facts.effective.contains(.sysAdmin) || view.disableUserNamespaces
             || (spec.bwrap.userTry && facts.userNamespacesAllowed)
-        if wanted && !spec.namespaces.contains(.user) && spec.userNamespace == nil && spec.bwrap.userNamespaceFD == nil {
+        // --user without a map option gets the same map: nothing can be made in the new root with no ID mapped (EOVERFLOW).
+        let unmapped = buildsRoot && spec.namespaces.contains(.user)
+        if (wanted || unmapped) && spec.userNamespace == nil && spec.bwrap.userNamespaceFD == nil {
             impliedUserNamespace = UserNamespaceSetup(
                 uidMap: [IDMapEntry(inner: facts.uid, outer: facts.uid, count: 1)],
                 gidMap: [IDMapEntry(inner: facts.gid, outer: facts.gid, count: 1)], denySetgroups: true)

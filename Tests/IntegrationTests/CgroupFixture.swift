@@ -37,9 +37,16 @@ final class TestCgroup {
         try text.write(toFile: file, atomically: false, encoding: .utf8)
     }
 
-    /// rmdir, deepest first (a cgroup directory is removed with rmdir, never rm -r).
+    /// rmdir, deepest first (a cgroup directory is removed with rmdir, never rm -r). A process
+    /// that was killed leaves its cgroup only once it is reaped: EBUSY is waited out (up to 2 s).
     func remove() {
-        for dir in children.reversed() + [path] { rmdir(dir) }
+        for dir in children.reversed() + [path] {
+            var tries = 0
+            while rmdir(dir) != 0 && errno == EBUSY && tries < 200 {
+                usleep(10_000)
+                tries += 1
+            }
+        }
     }
 }
 

@@ -102,16 +102,12 @@ struct EnterTests {
     /// The program starts in the target's cgroup v2 (CLONE_INTO_CGROUP), and
     /// with --no-fork swclone moves itself there before exec.
     @Test func joinCgroup() throws {
-        let mountinfo = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
-        let line = try #require(mountinfo.split(separator: "\n").first { $0.contains(" - cgroup2 ") })
-        let cgroup2 = String(line.split(separator: " ")[4])
-        let name = "swclone-enter-\(getpid())"
-        let dir = "\(cgroup2)/\(name)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
-        defer { rmdir(dir) }  // after the target is stopped: defers run last first
+        let cgroup = try TestCgroup("enter")
+        defer { cgroup.remove() }  // after the target is stopped: defers run last first
+        let name = String(cgroup.path.split(separator: "/").last!)
         let target = try EnterTarget(["--uts", "--fork"])
         defer { target.stop() }
-        try "\(target.pid)".write(toFile: "\(dir)/cgroup.procs", atomically: false, encoding: .utf8)
+        try cgroup.write("\(cgroup.path)/cgroup.procs", "\(target.pid)")
         for extra in [[], ["-F"]] {
             let r = try Swclone.run(
                 ["enter", "-t", "\(target.pid)", "-u", "--join-cgroup"] + extra + ["--", "grep", "^0::", "/proc/self/cgroup"])

@@ -95,4 +95,20 @@ struct NamespaceFailureTests {
             containing: "--map-auto: no entry for user root (0) in /etc/subuid: give the user a block of IDs no one else has "
                 + "(as root: usermod --add-subuids FIRST-LAST root), or map one ID with -r or --map-user")
     }
+    /// A /proc with a path mounted over it (as Docker masks /proc/kcore, /proc/keys...): a user
+    /// namespace gets no new proc, and the line says why, for --mount-proc and a view's --proc.
+    @Test(arguments: [["-r", "--pid", "--fork", "--mount-proc"], ["--unshare-all", "--ro-bind", "/", "/", "--proc", "/proc"]])
+    func maskedProc(options: [String]) throws {
+        let r = try runProgram(
+            "/usr/bin/unshare",
+            [
+                "--mount", "--propagation", "private", "/bin/sh", "-c",
+                "mount --bind /dev/null /proc/keys && exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \"$@\"",
+                "sh", Swclone.path,
+            ] + options + ["true"])
+        expectOneErrorLine(
+            r, status: 125,
+            containing: "Operation not permitted (EPERM): paths of this /proc are mounted over (/proc/keys...), as container "
+                + "runtimes mask them, and a user namespace gets a new proc only where one is wholly visible")
+    }
 }

@@ -55,6 +55,20 @@ struct ViewPlanTests {
         #expect(mapped.steps.first == .writeOwnMap(.uidMap, "0 1000 1\n"))
     }
 
+    /// --user without a map option: nothing could be made in the new root with no ID mapped.
+    @Test func userWithoutAMapGetsTheCallersIDs() throws {
+        for facts in [Self.root, Self.user] {
+            let p = try plan(facts) {
+                $0.view.operations = [Self.bind("/", "/")]
+                $0.namespaces = [.user]
+            }
+            #expect(p.steps.contains(.writeOwnMap(.uidMap, "\(facts.uid) \(facts.uid) 1\n")), "\(p.steps)")
+        }
+        // Without a view, --user stays unmapped, as unshare's.
+        let bare = try plan(Self.root) { $0.namespaces = [.user] }
+        #expect(!bare.steps.contains { if case .writeOwnMap = $0 { true } else { false } })
+    }
+
     @Test func procIsNewWithANewPIDNamespace() throws {
         let p = try plan(Self.root) {
             $0.namespaces = [.pid]

@@ -1,9 +1,9 @@
 // The libFuzzer target of `make fuzz`: one input is one command line, its words separated by
 // NUL bytes. Each goes through what swcloneMain does before launching: the scanner for the
-// launch command and for `enter`, the spec, and the launch plan with fixed facts (root,
-// unprivileged, and root in a container whose /proc is not its own). Nothing is launched:
-// spec building only looks things up (user and group names, /etc/subuid, /proc/self/uid_map,
-// fcntl(F_GETFD) on a --json-status descriptor) and the plan is pure.
+// launch command (as swclone and as bwrap) and for `enter`, the spec, and the launch plan with
+// fixed facts (root, unprivileged, and root in a container whose /proc is not its own). Nothing
+// is launched: spec building only looks things up (user and group names, /etc/subuid,
+// /proc/self/uid_map, fcntl(F_GETFD) on a --json-status descriptor) and the plan is pure.
 //
 // A SwcloneError (usage 64, set-up 125) or an Answer (`--cap-drop help`) is an answer; any
 // other error, a trap (overflow, index out of range, force unwrap) or a broken plan
@@ -28,7 +28,13 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     // As Entry.swift: `enter` first selects the enter command; every input is also tried as
     // an enter command line as it is, and as a launch command line (a program named enter).
     let enterWords = words.first == "enter" ? Array(words.dropFirst()) : words
-    answer { try launch(words, options: LaunchOptions.table, other: EnterOptions.table, build: LaunchOptions.makeSpec) }
+    answer { try launch(words, options: LaunchOptions.table, other: EnterOptions.table) { try LaunchOptions.makeSpec($0, caller: $1) } }
+    // Started as `bwrap`: the same table, bubblewrap's defaults and words.
+    answer {
+        try launch(words, options: LaunchOptions.table, other: EnterOptions.table) {
+            try LaunchOptions.makeSpec($0, caller: $1, startedAsBwrap: true)
+        }
+    }
     answer { try launch(enterWords, options: EnterOptions.table, other: LaunchOptions.table, build: EnterOptions.makeSpec) }
     return 0
 }
@@ -112,9 +118,11 @@ private func checkInvariants(_ plan: LaunchPlan) {
     } else {
         precondition(!steps.contains { if case .parentDeath = $0 { true } else { false } }, "a death signal nobody asked for")
     }
+    // The terminal is taken last but for the seccomp filters, which come after every step they may refuse.
     if let last = steps.lastIndex(of: .takeTerminal) {
+        let after = steps[(last + 1)...]
         precondition(
-            last == steps.count - 1 && plan.terminal != nil && plan.start != .inPlace,
+            after.allSatisfy { if case .seccomp = $0 { true } else { false } } && plan.terminal != nil && plan.start != .inPlace,
             "the terminal taken before the last step, or in place: \(steps)")
     }
     switch plan.start {

@@ -1,10 +1,10 @@
 #!/bin/sh
-# `make demo`: swclone's main job, a CI step in a sandbox. A copy of demo/project (a small C
+# `make demo`: swclone's main job, a CI step in a sandbox. A copy of Tests/Demo/project (a small C
 # project) becomes the workspace, and its step (project/ci-step.sh: what the sandbox shows,
 # then `make test`) runs with the host read-only, the workspace writable, a private /tmp, no
 # network, /root and /home hidden, a timeout and limits; then a step that hangs meets a
 # 2-second timeout. Everything it made is removed at the end.
-# Usage: demo/run.sh SWCLONE WORKDIR (WORKDIR: a directory the demo may create and remove).
+# Usage: Tests/Demo/run.sh SWCLONE WORKDIR (WORKDIR: a directory the demo may create and remove).
 set -eu
 swclone=$(realpath "$1")
 work=$(realpath -m "$2")
@@ -44,7 +44,7 @@ run() {
 }
 
 echo "== swclone demo: a CI step in a sandbox"
-echo "workspace: $PWD (a copy of demo/project)"
+echo "workspace: $PWD (a copy of Tests/Demo/project)"
 echo "on the host: /root has $(ls -A /root 2>/dev/null | wc -l) entries, /home $(ls -A /home | wc -l)"
 echo
 run --timeout 60 $limits --rlimit core=0 --json-status 3 -- sh ci-step.sh
