@@ -144,6 +144,8 @@ test: deps test-deps
 #   (Tests/Tools/check-deb.sh).
 # - the manual: `mandoc -Tlint -W style` prints nothing (no warning, no style finding such as
 #   a text line over 80 bytes).
+# - the fuzz target still builds and finds nothing in $(CHECK_FUZZ_RUNS) inputs: it is built
+#   only by `make fuzz`, so a change of the code it calls would otherwise break it unseen.
 check: release check-deps
 	@failed=""; \
 	echo "== swift format lint (.swift-format)"; \
@@ -160,6 +162,9 @@ check: release check-deps
 	Tests/Tools/instruction-budget.sh $(BIN) || failed="$$failed instruction-budget"; \
 	echo "== startup order"; \
 	Tests/Tools/check-startup-order.sh $(BIN) $(ORDER) || failed="$$failed startup-order"; \
+	echo "== fuzz target: make fuzz FUZZ_RUNS=$(CHECK_FUZZ_RUNS)"; \
+	$(MAKE) --no-print-directory fuzz FUZZ_RUNS=$(CHECK_FUZZ_RUNS) >.build/fuzz.log 2>&1 && tail -1 .build/fuzz.log || \
+	  { tail -20 .build/fuzz.log; failed="$$failed fuzz"; }; \
 	echo "== package: make deb, lintian, apt-get install in a throwaway root"; \
 	if $(MAKE) --no-print-directory deb >.build/deb.log 2>&1; then \
 	  COMMIT=$(COMMIT) Tests/Tools/check-deb.sh .build/deb/swclone_*.deb || failed="$$failed package"; \
@@ -193,6 +198,7 @@ stress: release
 # build directory, optimized for inputs per second but with -enable-testing to reach the
 # internal option tables (preconditions and overflow checks stay on in -c release).
 FUZZ_RUNS ?= 1000000
+CHECK_FUZZ_RUNS = 20000
 FUZZ_BIN = .build-fuzz/release/swclone-fuzz
 fuzz: build-deps
 	SWCLONE_FUZZ=1 $(SWIFT) build -c release --build-path .build-fuzz --product swclone-fuzz \

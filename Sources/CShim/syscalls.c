@@ -69,5 +69,5 @@ int sw_read_signal(int fd, int *signo, int *code) {
 int sw_die_with_parent(pid_t parent) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return -1;
     /* The parent may have died before the prctl: then ours is already someone else. */
-    return getppid() == parent ? 0 : -1;
+    return getppid() == parent ? 0 : 1;
 }

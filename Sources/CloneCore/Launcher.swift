@@ -56,8 +56,12 @@ public enum Launcher {
     /// parent, the namespaces to create the sandbox in, a descriptor to hold; and, as bubblewrap,
     /// every source of the view found before anything is made.
     private static func prepareBubblewrap(_ b: BubblewrapSettings, plan: LaunchPlan) throws {
-        if b.dieWithParent && sw_die_with_parent(getppid()) != 0 {
-            throw SwcloneError.setup("--die-with-parent: swclone's parent has already gone")
+        if b.dieWithParent {
+            switch sw_die_with_parent(getppid()) {
+            case 0: break
+            case 1: throw SwcloneError.setup("--die-with-parent: swclone's parent has already gone")
+            default: throw SwcloneError.setup("--die-with-parent: cannot set the parent-death signal: \(errnoText(errno))")
+            }
         }
         if plan.spec.view.buildsRoot { try findSources(plan) }
         if let fd = b.userNamespaceFD { try joinNamespace(fd, type: SW_CLONE_NEWUSER, option: "--userns") }

@@ -134,7 +134,8 @@ private func message(
     case .setsid:
         return "--new-session: cannot start a session: \(err)"
     case .parentDeath:
-        return "--kill-child: \(failure.err == ESRCH ? "swclone died before the program started" : err)"
+        let option = plan.spec.bwrap.dieWithParent ? "--die-with-parent" : "--kill-child"
+        return "\(option): \(failure.err == ESRCH ? "swclone died before the program started" : err)"
     case .terminal:
         return "cannot give the program the terminal's foreground: \(err)"
     case .processGroup:

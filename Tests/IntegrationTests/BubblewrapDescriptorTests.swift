@@ -52,6 +52,28 @@ extension BubblewrapTests {
             #expect(r.lines == ["held", "swpid gone", "pid gone", "free"], "\(r.stdout) \(r.stderr)")
         }
 
+        /// A failed --die-with-parent names it, in swclone (the signal of its own) and in the child
+        /// (before the exec: --json-status-fd then reports no exit code, as bubblewrap's test 33 asks).
+        /// strace counts the calls of each process; swclone's own prctl is found in a trace first
+        /// (libcap reads the bounding set with prctl before it), the child's is its first.
+        @Test func dieWithParentFailureIsNamed() throws {
+            let r = try bwrapScript(
+                #"""
+                strace -o trace -f -e trace=prctl "$BWRAP" --bind / / --die-with-parent true
+                own=$(awk 'NR == 1 { first = $1 } $1 == first { n++ } $1 == first && /PR_SET_PDEATHSIG/ { print n; exit }' trace)
+                for when in "$own" 1; do
+                  strace -o /dev/null -f -e trace=prctl -e fault=prctl:when=$when                     "$BWRAP" --bind / / --die-with-parent --json-status-fd 3 true 3>status.json
+                  echo "$? $(grep -c exit-code status.json)"
+                done
+                """#)
+            #expect(r.lines == ["1 0", "1 0"], "\(r.stdout)")
+            #expect(
+                r.stderr.split(separator: "\n") == [
+                    "bwrap: --die-with-parent: cannot set the parent-death signal: Function not implemented (ENOSYS)",
+                    "bwrap: --die-with-parent: Function not implemented (ENOSYS)",
+                ], "\(r.stderr)")
+        }
+
         /// --lock-file: a lock others see while the sandbox runs, released when it ends.
         @Test(arguments: callers)
         func lockFile(user: String?) throws {

@@ -428,7 +428,8 @@ void sw_forget_runtime_root(void);
  */
 int sw_default_seccomp_program(bool refuse_attach, void *_Nullable *_Nonnull program, size_t *length);
 
-/* --die-with-parent: swclone gets SIGKILL when its parent dies; -1 if it already has (its parent is not `parent`). */
+/* --die-with-parent: swclone gets SIGKILL when its parent dies. 0, or -1 with errno when the
+   prctl fails, or 1 when the parent has already died (swclone's parent is not `parent`). */
 int sw_die_with_parent(pid_t parent);
 
 /* The Landlock ABI the kernel offers (1, 2...), or -1 with errno (ENOSYS, EOPNOTSUPP: none). */

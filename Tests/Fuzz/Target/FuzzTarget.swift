@@ -140,9 +140,8 @@ private func checkInvariants(_ plan: LaunchPlan) {
     case .clone3:
         break
     }
-    precondition(
-        !plan.program.argv.isEmpty && !plan.program.argv[0].isEmpty && !plan.program.candidates.isEmpty,
-        "no program to run")
+    // argv[0] may be empty: bubblewrap's --argv0 "" asks for that.
+    precondition(!plan.program.argv.isEmpty && !plan.program.candidates.isEmpty, "no program to run")
 }
 
 /// The caller's environment, fixed so that a run can be replayed.
