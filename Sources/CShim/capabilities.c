@@ -73,11 +73,13 @@ struct sw_failure sw_op_capabilities(const struct sw_caps *c) {
     if (get_sets(&got) != 0) SW_FAIL(SW_STEP_CAP_CHECK);
     int differs = got.permitted != want.permitted || got.effective != want.effective
         || got.inheritable != want.inheritable;
+    /* The kernel keeps ambient within permitted and inheritable: outside both, it is not asked. */
+    uint64_t may_be_ambient = got.permitted & got.inheritable;
     for (int cap = 0; cap < 64 && !differs; cap++) {
         uint64_t bit = 1ULL << cap;
         if (!(c->known & bit)) continue;
         differs = prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != !!(c->kept & bit)
-            || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) != !!(ambient & bit);
+            || ((may_be_ambient & bit) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) != !!(ambient & bit));
     }
     if (differs) {
         errno = EPERM;
