@@ -9,8 +9,12 @@
 #include "swclone_shim.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -84,7 +88,24 @@ static int add_rules(scmp_filter_ctx ctx, bool refuse_attach) {
     return rc;
 }
 
-/* seccomp_export_bpf writes to a descriptor (libseccomp 2.6's export to memory is too new): a memfd, read back. */
+/*
+ * System calls newer than the libseccomp swclone is built with, refused by number ahead of its
+ * program. Since Linux 5.1 a new system call has one number on every architecture (x32's with
+ * its ABI bit). open_tree_attr (Linux 6.15) clones a mount tree with its attributes changed: root
+ * in a user namespace could clone a read-only grant without MOUNT_ATTR_RDONLY and write through it.
+ */
+#define SW_NR_OPEN_TREE_ATTR 467
+#define SW_X32_SYSCALL_BIT 0x40000000u
+static const struct sock_filter newer_refused[] = {
+    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SW_NR_OPEN_TREE_ATTR, 2, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SW_X32_SYSCALL_BIT | SW_NR_OPEN_TREE_ATTR, 1, 0),
+    BPF_STMT(BPF_JMP | BPF_JA, 1), /* on to libseccomp's program, which loads what it needs itself */
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+};
+
+/* seccomp_export_bpf writes to a descriptor (libseccomp 2.6's export to memory is too new): a memfd,
+ * read back after the newer_refused prefix. */
 static int export_program(scmp_filter_ctx ctx, void **program, size_t *length) {
     int fd = memfd_create("swclone-seccomp", MFD_CLOEXEC);
     if (fd < 0) return -errno;
@@ -92,10 +113,11 @@ static int export_program(scmp_filter_ctx ctx, void **program, size_t *length) {
     struct stat st;
     if (rc == 0 && fstat(fd, &st) != 0) rc = -errno;
     char *bytes = NULL;
-    if (rc == 0 && !(bytes = malloc((size_t)st.st_size + 1))) rc = -ENOMEM;
+    if (rc == 0 && !(bytes = malloc(sizeof newer_refused + (size_t)st.st_size + 1))) rc = -ENOMEM;
+    if (rc == 0) memcpy(bytes, newer_refused, sizeof newer_refused);
     size_t done = 0;
     while (rc == 0 && done < (size_t)st.st_size) {
-        ssize_t n = pread(fd, bytes + done, (size_t)st.st_size - done, (off_t)done);
+        ssize_t n = pread(fd, bytes + sizeof newer_refused + done, (size_t)st.st_size - done, (off_t)done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) rc = n < 0 ? -errno : -EIO;
         else done += (size_t)n;
@@ -106,7 +128,7 @@ static int export_program(scmp_filter_ctx ctx, void **program, size_t *length) {
         return rc;
     }
     *program = bytes;
-    *length = done;
+    *length = sizeof newer_refused + done;
     return 0;
 }
 

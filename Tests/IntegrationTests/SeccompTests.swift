@@ -74,6 +74,7 @@ struct SeccompTests {
                 else if (!strcmp(c, "move_mount")) rc = syscall(SYS_move_mount, -1, BAD, -1, BAD, 0);
                 else if (!strcmp(c, "open_tree")) rc = syscall(SYS_open_tree, -1, BAD, 0);
                 else if (!strcmp(c, "mount_setattr")) rc = syscall(SYS_mount_setattr, -1, BAD, 0, 0, 0);
+                else if (!strcmp(c, "open_tree_attr")) rc = syscall(467, -1, BAD, 0, BAD, 0);
                 else if (!strcmp(c, "ptrace_attach")) rc = syscall(SYS_ptrace, PTRACE_ATTACH, 0, 0, 0);
                 else if (!strcmp(c, "ptrace_seize")) rc = syscall(SYS_ptrace, PTRACE_SEIZE, 0, 0, 0);
                 else if (!strcmp(c, "process_vm_readv")) rc = syscall(SYS_process_vm_readv, 0, BAD, 1, BAD, 1, 0);
@@ -105,6 +106,7 @@ struct SeccompTests {
     static let modulesAndKexec = ["init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load"]
     static let mounts = [
         "mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr",
+        "open_tree_attr",
     ]
     static let ioctls = ["tiocsti", "tiocsti_high", "tioclinux"]
     static let reachingOut = ["ptrace_attach", "ptrace_seize", "process_vm_readv", "process_vm_writev", "pidfd_getfd"]
