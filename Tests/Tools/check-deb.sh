@@ -8,10 +8,10 @@
 set -euo pipefail
 deb=$(realpath "${1:?usage: check-deb.sh PACKAGE}")
 
-lintian --fail-on error,warning --info --pedantic "$deb"
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# lintian leaves a file in $TMPDIR (mldbm-elf-*) each run: give it the throwaway directory.
+TMPDIR=$tmp lintian --fail-on error,warning --info --pedantic "$deb"
 mkdir "$tmp/files"
 cp "$deb" "$tmp/files/"
 # Offline: the Recommends (uidmap) only when it is installed already (`make test` installs it).
