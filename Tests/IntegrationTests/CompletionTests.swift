@@ -119,6 +119,9 @@ struct CompletionTests {
         for sub in ["bin", "home", "zsh", "fish", "bash/completions"] {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
         }
+        // fish keeps its universal-variable notifier in $XDG_RUNTIME_DIR (0700), else in /tmp/fish.USER.
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("run"), withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/bin/swclone", withDestinationPath: Swclone.path)
         let shellName = URL(fileURLWithPath: shell[0]).lastPathComponent
         let generated = try Swclone.run(["--generate-completion-script", shellName])
@@ -138,7 +141,10 @@ struct CompletionTests {
         steps.append(.send("exit\n"))
         let (transcript, status) = try PseudoTerminal.run(
             shell, steps,
-            environment: ["PATH": dir.path + "/bin:/usr/bin:/bin", "HOME": dir.path + "/home", "DIR": dir.path, "TERM": terminal])
+            environment: [
+                "PATH": dir.path + "/bin:/usr/bin:/bin", "HOME": dir.path + "/home", "DIR": dir.path, "TERM": terminal,
+                "XDG_RUNTIME_DIR": dir.path + "/run",
+            ])
         #expect(status == 0 && !transcript.contains("TIMEOUT"), "\(transcript)")
 
         // Each case's part of the transcript, without the terminal's escape sequences and
