@@ -30,14 +30,7 @@ public func lookUpGroup(_ text: String, option: String) throws -> gid_t {
 /// C library first, then getent(1)), or nil when no name service knows it.
 public func lookUpUserName(_ uid: uid_t) -> String? {
     if let entry = getpwuid(uid) { return String(cString: entry.pointee.pw_name) }
-    var buffer = [CChar](repeating: 0, count: 4096)
-    guard sw_getent("passwd", String(uid), &buffer, buffer.count) > 0 else { return nil }
-    let answer = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-    for line in answer.split(separator: "\n") {
-        let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-        if fields.count >= 3, parseID(String(fields[2])) == uid { return String(fields[0]) }
-    }
-    return nil
+    return getentAnswer("passwd", String(uid)).flatMap(parseGetentName(uid: uid))
 }
 
 /// A decimal ID below 2^32 - 1 (the kernel's invalid ID).
@@ -48,17 +41,31 @@ public func parseID(_ text: String) -> UInt32? {
 
 /// The ID of `name` in getent's answer for DATABASE (passwd or group), or nil.
 func getentID(_ database: String, _ name: String) -> UInt32? {
+    getentAnswer(database, name).flatMap { parseGetentID($0, name: name) }
+}
+
+/// What getent(1) prints for KEY (a name or an ID) in DATABASE, or nil when it finds nothing.
+private func getentAnswer(_ database: String, _ key: String) -> String? {
     var buffer = [CChar](repeating: 0, count: 4096)
-    guard sw_getent(database, name, &buffer, buffer.count) > 0 else { return nil }
-    return parseGetentID(buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }, name: name)
+    guard sw_getent(database, key, &buffer, buffer.count) > 0 else { return nil }
+    return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
 }
 
 /// The third field of the line for `name` ("name:x:ID:..."), as passwd and group lines have it.
 func parseGetentID(_ answer: String, name: String) -> UInt32? {
+    getentFields(answer) { $0[0] == name }.flatMap { parseID(String($0[2])) }
+}
+
+/// The first field of the line whose third is `uid`.
+func parseGetentName(uid: uid_t) -> (String) -> String? {
+    { answer in getentFields(answer) { parseID(String($0[2])) == uid }.map { String($0[0]) } }
+}
+
+/// The fields of the first line of `answer` with at least three fields that `matches`.
+private func getentFields(_ answer: String, matching matches: ([Substring]) -> Bool) -> [Substring]? {
     for line in answer.split(separator: "\n") {
         let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-        guard fields.count >= 3, fields[0] == name else { continue }
-        return parseID(String(fields[2]))
+        if fields.count >= 3, matches(fields) { return fields }
     }
     return nil
 }

@@ -125,6 +125,9 @@ struct GetentAnswerTests {
         #expect(parseGetentID("alicia:x:1001:1001::/:/bin/sh\n", name: "alice") == nil)
         #expect(parseGetentID("alice:x:notanumber:0::/:/bin/sh\n", name: "alice") == nil)
         #expect(parseGetentID("", name: "alice") == nil)
+        // By ID, for the caller's own name (/etc/subuid lines may give it).
+        #expect(parseGetentName(uid: 1000)("alice:x:1000:1000:Alice:/home/alice:/bin/bash\n") == "alice")
+        #expect(parseGetentName(uid: 1000)("bob:x:10000:10000::/:/bin/sh\n") == nil)
     }
 
     /// A name the user database lacks stays an error (getent finds nothing either).
