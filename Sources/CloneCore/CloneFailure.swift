@@ -12,7 +12,9 @@ func cloneFailure(_ err: Int32, plan: LaunchPlan) -> SwcloneError {
         let refusal = sw_clone3_refusal()
         if refusal != 0 {
             // --timeout and --kill-tree need the cgroup only to hold the tree; a PID namespace holds it too.
-            let killOnly = feature.hasPrefix("--timeout") || feature.hasPrefix("--kill-tree")
+            let limits = plan.spec.limits
+            let killOnly =
+                plan.setTID.isEmpty && plan.cgroup == nil && limits?.limitsCgroup == false && limits?.cgroupParents.isEmpty == true
             return .setup(
                 "\(feature): needs clone3, which is refused here \(errnoName(refusal)): "
                     + "\(HostSettings.read().clone3RefusalCause(refusal)); launches without --set-tid, --into-cgroup, "

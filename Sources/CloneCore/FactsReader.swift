@@ -8,6 +8,7 @@ extension ProcessFacts {
     /// /proc only for what the spec asks (--set-tid's PID levels and pid_max).
     static func read(for spec: LaunchSpec) throws -> ProcessFacts {
         var effective: UInt64 = 0, permitted: UInt64 = 0
+        let processGroup = getpgrp()
         guard sw_capabilities(&effective, &permitted) == 0 else {
             throw SwcloneError.setup("cannot read swclone's capabilities: \(errnoText(errno))")
         }
@@ -15,14 +16,14 @@ extension ProcessFacts {
             pid: getpid(), uid: geteuid(), gid: getegid(), effective: CapabilitySet(rawValue: effective),
             permitted: CapabilitySet(rawValue: permitted),
             known: spec.capabilities == nil && !spec.bwrap.defaults ? [] : .all(count: knownCapabilityCount()),
-            foregroundTerminal: isatty(0) != 0 && tcgetpgrp(0) == getpgrp() ? 0 : nil)
+            foregroundTerminal: isatty(0) != 0 && tcgetpgrp(0) == processGroup ? 0 : nil)
         if let limits = spec.limits,
             limits.wantsCgroup(newPIDNamespace: spec.namespaces.contains(.pid), intoCgroup: spec.intoCgroup != nil)
         {
             facts.cgroups = try CgroupFacts.read(parents: limits.cgroupParents, controllers: limits.limitsCgroup)
         }
         facts.procIsOurs = procNamesThisProcess(facts.pid)
-        facts.leadsProcessGroup = getpgrp() == facts.pid
+        facts.leadsProcessGroup = processGroup == facts.pid
         if spec.view.buildsRoot {
             facts.workingDirectory = currentDirectory()
             facts.home = getenv("HOME").map { String(cString: $0) }

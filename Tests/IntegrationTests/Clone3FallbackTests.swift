@@ -118,6 +118,19 @@ struct Clone3FallbackTests {
         expectOneErrorLine(r, status: 125, containing: "--into-cgroup \(cg.path): needs clone3, which is refused here (\(refusal))")
     }
 
+    /// A transient cgroup v2 is entered with CLONE_INTO_CGROUP: a limit needs clone3; --timeout alone
+    /// is told that with --pid it needs no cgroup, and works so.
+    @Test(arguments: refusals)
+    func transientCgroupNamesClone3(refusal: String) throws {
+        let limit = try run(refusal, ["--pids-max", "50", "--", "true"])
+        expectOneErrorLine(limit, status: 125, containing: "--pids-max 50: needs clone3, which is refused here (\(refusal))")
+        #expect(!limit.stderr.contains("with --pid"), "\(limit.stderr)")
+        let timeout = try run(refusal, ["--timeout", "5", "--", "true"])
+        expectOneErrorLine(timeout, status: 125, containing: "(with --pid, --timeout 5s needs no cgroup)")
+        let withPID = try run(refusal, ["--pid", "--timeout", "5", "--", "true"])
+        #expect(withPID.status == 0, "\(withPID.stderr)")
+    }
+
     @Test(arguments: refusals)
     func joinCgroupNamesClone3(refusal: String) throws {
         let target = try EnterTarget(["--uts", "--fork"])
